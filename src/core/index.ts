@@ -1,0 +1,5 @@
+export * from './types';
+export * from './ports';
+export * from './rng';
+export * from './hash';
+export * from './prompting';

@@ -1,0 +1,22 @@
+/**
+ * The two seams through which everything else reaches the world. Optimizers see only these, so
+ * they run the same against WebLLM, wllama, a replayed log or a scripted test double, and
+ * against a Pyodide pool in a browser or in Node.
+ */
+import type { Completion, CompletionRequest, ExecJob, ExecResult } from './types';
+
+export interface LlmPort {
+  /** The id of the model behind this port; part of every cache key. */
+  readonly modelId: string;
+  complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
+}
+
+export interface ExecPort {
+  run(job: ExecJob, signal?: AbortSignal): Promise<ExecResult>;
+}
+
+/** Optional: sentence embeddings, for GPO's relevance retrieval. Absent means TF-IDF. */
+export interface EmbedPort {
+  readonly modelId: string;
+  embed(texts: string[], signal?: AbortSignal): Promise<number[][]>;
+}

@@ -1,0 +1,230 @@
+/**
+ * The domain vocabulary of Athanor. Plain data only: everything here is serializable with
+ * structuredClone and JSON, because it crosses worker boundaries, lands in IndexedDB and is
+ * exported in run bundles.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks and their tests
+// ---------------------------------------------------------------------------------------------
+
+/** One call of the entry point with JSON-encoded arguments (EvalPlus style). */
+export interface IoCase {
+  /** Positional arguments, already re-typed where the importer knows better than JSON. */
+  args: unknown[];
+  /** The expected return value, computed once from the reference solution. */
+  expected: unknown;
+}
+
+export interface StdioCase {
+  stdin: string;
+  stdout: string;
+}
+
+/**
+ * How a task's tests are written. Each kind is graded by the executor's harness; see
+ * docs/sandbox.md for what each one guarantees.
+ */
+export type TestSpec =
+  /** HumanEval: `source` defines `check(candidate)`; top-level asserts inside it are the tests. */
+  | { kind: 'check'; source: string; entryPoint: string }
+  /** MBPP: each assert is one test; `setup` runs after the program (imports, helper classes). */
+  | { kind: 'asserts'; setup: string; asserts: string[] }
+  /** EvalPlus: call `entryPoint(*args)` and compare with `expected`, floats within `atol`. */
+  | { kind: 'io'; entryPoint: string; cases: IoCase[]; atol: number }
+  /** APPS: run the program with stdin, compare stdout. */
+  | { kind: 'stdio'; cases: StdioCase[]; compare: 'exact' | 'whitespace' };
+
+export type TestKind = TestSpec['kind'];
+
+export type Difficulty = 'easy' | 'medium' | 'hard';
+
+export type TaskOrigin =
+  | { kind: 'real' }
+  /** Written by the LLM from a parent task (Prochemy's training-set augmentation). */
+  | { kind: 'mutated'; parentId: string; runId?: string };
+
+export interface Task {
+  /** Unique in the app: `${datasetId}/${sourceId}`. */
+  id: string;
+  datasetId: string;
+  /** The id the source dataset gives, e.g. `HumanEval/0` or `11`. */
+  sourceId: string;
+  title: string;
+  /** The text shown to the model. */
+  prompt: string;
+  style: 'function' | 'stdio';
+  /**
+   * When true the prompt is code (a signature and docstring) that the model's answer continues,
+   * as in HumanEval; a graded program is then `prompt + completion` unless the completion
+   * restates the function.
+   */
+  completionStyle: boolean;
+  entryPoint?: string;
+  signature?: string;
+  tests: TestSpec;
+  /** A complete runnable program that passes `tests`. */
+  reference?: string;
+  tags: string[];
+  difficulty?: Difficulty;
+  origin: TaskOrigin;
+  source: { dataset: string; license: string; url?: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prompts
+// ---------------------------------------------------------------------------------------------
+
+/** A prompt an optimizer proposed, with how it came to be. */
+export interface PromptCandidate {
+  /** Content hash of `text`, so identical prompts share an id (and a score). */
+  id: string;
+  text: string;
+  /** Ids of the prompts this one was made from (empty for a seed). */
+  parents: string[];
+  /** What made it: `seed`, `generate`, `mutate`, `crossover`, `rewrite`, `edit`, ... */
+  operator: string;
+  /** Optimizer step (round) that proposed it. */
+  step: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LLM requests
+// ---------------------------------------------------------------------------------------------
+
+export type Purpose = 'generate' | 'mutate' | 'rewrite' | 'judge';
+
+export interface SamplingParams {
+  temperature: number;
+  top_p?: number;
+  /** A fixed seed makes sampling at temperature > 0 repeatable on engines that honour it. */
+  seed?: number;
+  max_tokens: number;
+  stop?: string[];
+}
+
+export interface CompletionRequest {
+  messages: ChatMessage[];
+  sampling: SamplingParams;
+  purpose: Purpose;
+  /** Per-request time limit; the engine aborts and rejects with a TimeoutError past it. */
+  timeoutMs?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  usage: TokenUsage;
+  /** Wall time the engine spent on this answer (0 for a cache hit). */
+  latencyMs: number;
+  /** The model that answered. */
+  model: string;
+  finishReason: FinishReason;
+  /** Set by the completion cache when the answer came from it, not from the model. */
+  cached?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Execution
+// ---------------------------------------------------------------------------------------------
+
+export interface ExecJob {
+  /** The program under test: the model's code, already extracted. */
+  program: string;
+  tests: TestSpec;
+  /** Limit for one test; default 3000 ms. */
+  testTimeoutMs?: number;
+  /** Limit for the whole job; default 10 × testTimeoutMs. */
+  jobTimeoutMs?: number;
+}
+
+export type TestOutcome = 'passed' | 'failed' | 'error' | 'timeout';
+
+export interface TestVerdict {
+  /** A short name: the assert's source, or `case 3`. */
+  name: string;
+  outcome: TestOutcome;
+  /** Assertion message, or `ExceptionType: message`. */
+  message?: string;
+  errorType?: string;
+  /** Line in the program where the error was raised, when known. */
+  line?: number;
+}
+
+export interface CapturedText {
+  text: string;
+  /** True when output went past the cap and was cut. */
+  truncated: boolean;
+}
+
+export interface ExecResult {
+  /**
+   * Strict verdict: every test passed. For `check` tests this is the official harness's
+   * verdict (the whole `check(candidate)` run once), not the conjunction of split asserts.
+   */
+  passed: boolean;
+  /** Share of tests passed, in [0, 1]: the soft-pass credit. */
+  soft: number;
+  tests: TestVerdict[];
+  /** Set when the program failed before any test ran (syntax error, exit at import, ...). */
+  setupError?: string;
+  stdout: CapturedText;
+  stderr: CapturedText;
+  durationMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+// ---------------------------------------------------------------------------------------------
+
+/** Limits that stop a run, whichever comes first. Absent means unlimited. */
+export interface Budget {
+  maxLlmCalls?: number;
+  maxTokens?: number;
+  maxMinutes?: number;
+}
+
+export type KnobValue = number | string | boolean;
+
+export type SplitName = 'train' | 'validation' | 'test';
+
+export interface ModelRef {
+  engine: 'webllm' | 'wllama' | 'replay' | 'scripted';
+  modelId: string;
+}
+
+export interface RunConfig {
+  name: string;
+  /** Registry key of the optimizer, e.g. `prochemy`. */
+  method: string;
+  knobs: Record<string, KnobValue>;
+  model: ModelRef;
+  datasetId: string;
+  /** Split the optimizer trains on, and the held-out split it is reported on. */
+  trainSplit: SplitName;
+  testSplit: SplitName;
+  /** One optimization per seed; results are reported as mean ± std over them. */
+  seeds: number[];
+  budget: Budget;
+  /** Sampling for code generation (pass@1 uses temperature 0) and for prompt mutation. */
+  sampling: { generate: SamplingParams; mutate: SamplingParams };
+  initialPrompt: string;
+  evaluation: {
+    /** Samples per task for pass@k on the held-out split. */
+    samples: number;
+    k: number[];
+  };
+}
