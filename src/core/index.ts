@@ -3,3 +3,4 @@ export * from './ports';
 export * from './rng';
 export * from './hash';
 export * from './prompting';
+export * from './stats';

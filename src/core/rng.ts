@@ -34,7 +34,8 @@ export class Rng {
 
   /** A generator for `seed` (any integer; only its low 32 bits are used). */
   static seeded(seed: number): Rng {
-    if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed))
+      throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
     const next = splitmix32(Math.trunc(seed));
     const state: [number, number, number, number] = [next(), next(), next(), next()];
     // splitmix32 cannot return four zeros in a row, but keep the invariant explicit.
@@ -102,7 +103,8 @@ export class Rng {
   weightedIndex(weights: readonly number[]): number {
     let total = 0;
     for (const w of weights) {
-      if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`Rng weight must be >= 0, got ${w}`);
+      if (!(w >= 0) || !Number.isFinite(w))
+        throw new RangeError(`Rng weight must be >= 0, got ${w}`);
       total += w;
     }
     if (total <= 0) throw new RangeError('Rng.weightedIndex needs a positive total weight');

@@ -53,6 +53,79 @@ export interface RunRecord {
   createdAt: number;
   updatedAt: number;
   error?: string;
+  /** Why a run was paused when it was not the user (a full disk, a spent budget), for the UI. */
+  message?: string;
+  /** Where the run is, kept current so a second tab (liveQuery) can show it live. */
+  progress?: RunProgress;
+  /** Where the run was made: exported with it so a reader knows what produced the numbers. */
+  environment?: RunEnvironment;
+  /** True for per-instance methods: every result and export says "test-set optimization". */
+  testSetOptimization?: boolean;
+  /** The held-out report, written once the run is done. */
+  report?: RunReport;
+}
+
+export interface RunProgress {
+  /** Index into config.seeds of the seed being worked on. */
+  seedIndex: number;
+  phase: 'optimize' | 'heldout' | 'done';
+  /** Optimizer rounds finished for this seed (0 = initialized). */
+  round: number;
+  bestScore?: number;
+  evaluations: number;
+  llmCalls: number;
+}
+
+export interface RunEnvironment {
+  modelId: string;
+  engine: string;
+  userAgent: string;
+  appVersion: string;
+  libraries: Record<string, string>;
+}
+
+/** Mean ± sample std (n − 1) over seeds; std is null for a single seed. */
+export interface SeedStat {
+  mean: number;
+  std: number | null;
+  n: number;
+  perSeed: number[];
+}
+
+export interface PromptReport {
+  strict: SeedStat;
+  soft: SeedStat;
+  /** pass@k for each k of the config that is <= the number of samples. */
+  passAtK: Record<string, SeedStat>;
+}
+
+export interface RunCost {
+  llmCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  modelSeconds: number;
+  execSeconds: number;
+  /** Answers served by the completion cache, and verdicts served by the verdict cache. */
+  completionCacheHits: number;
+  verdictCacheHits: number;
+}
+
+/** The held-out evaluation of a finished run (see runner/report.ts for how each figure is made). */
+export interface RunReport {
+  testSetOptimization: boolean;
+  split: { train: string; test: string; testTasks: number };
+  samples: number;
+  initial: PromptReport;
+  final: PromptReport;
+  /** Per-seed initial and final prompt ids. */
+  prompts: { seed: number; initialId: string; finalId: string }[];
+  comparison: {
+    /** McNemar exact over (seed, task) pairs, sample 0's strict verdict. */
+    mcnemar: { b: number; c: number; p: number };
+    /** Paired bootstrap CI of mean(final − initial) per (seed, task) pass@1. */
+    bootstrap: { diff: number; lo: number; hi: number; level: number; resamples: number };
+  };
+  cost: RunCost;
 }
 
 export interface PromptRecord extends PromptCandidate {
@@ -74,6 +147,34 @@ export interface EvaluationRecord {
   code: string;
   result: ExecResult;
   createdAt: number;
+  /** Optimizer round that graded it (heldout: the number of rounds); resume uses it to replay budgets. */
+  round?: number;
+  /** The verdict came from the verdict cache, not from running the program. */
+  execCached?: boolean;
+  /** The completion graded here, so a run's answers live with it (the shared cache may evict). */
+  completion?: Completion;
+}
+
+/**
+ * One LLM call of a run, in a log the run owns. On resume the optimizer's interrupted round is
+ * re-run and asks the same questions; each is answered from here (the n-th identical request of a
+ * round gets the n-th answer), so a resumed run is identical to one that never stopped, even at
+ * temperature 1. The global completion cache cannot do this: it keeps one answer per request.
+ */
+export interface RunCallRecord {
+  runId: string;
+  seed: number;
+  /** 0 for init, r for the r-th step. */
+  round: number;
+  /** Hash of model + messages + sampling (the completion cache's key). */
+  key: string;
+  /** Occurrence of this request within the round (0, 1, ...). */
+  n: number;
+  /** Order of the call within the run and seed, for export and replay. */
+  seq: number;
+  request: CompletionRequest;
+  completion: Completion;
+  createdAt: number;
 }
 
 export interface CheckpointRecord {
@@ -85,6 +186,12 @@ export interface CheckpointRecord {
   /** The optimizer's serializable state. */
   state: unknown;
   updatedAt: number;
+  /** Rounds finished (0 = after init): the round whose calls a resume replays is `round + 1`. */
+  round?: number;
+  /** Budget spent up to this checkpoint (core/budget BudgetSpent), carried into a resume. */
+  spent?: { llmCalls: number; tokens: number; elapsedMs: number };
+  /** Next call sequence number in the run's call log. */
+  seq?: number;
 }
 
 export interface CompletionRecord {

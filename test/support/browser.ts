@@ -57,7 +57,10 @@ export interface WatchedPage {
 }
 
 /** A new page whose console errors and page errors are collected for assertions. */
-export async function openPage(target: Browser | BrowserContext, url?: string): Promise<WatchedPage> {
+export async function openPage(
+  target: Browser | BrowserContext,
+  url?: string,
+): Promise<WatchedPage> {
   const page = await target.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {

@@ -18,7 +18,9 @@ export function sharedFile(...parts: string[]): string | undefined {
   const path = resolve(sharedDir, ...parts);
   if (existsSync(path)) return path;
   if (process.env.CI === 'true') {
-    throw new Error(`Missing ${path}: CI must have ../shared beside the repo (datasets and models).`);
+    throw new Error(
+      `Missing ${path}: CI must have ../shared beside the repo (datasets and models).`,
+    );
   }
   return undefined;
 }
@@ -26,6 +28,7 @@ export function sharedFile(...parts: string[]): string | undefined {
 /** Like sharedFile, but always required. */
 export function requireShared(...parts: string[]): string {
   const path = sharedFile(...parts);
-  if (!path) throw new Error(`Missing ${resolve(sharedDir, ...parts)}: put ../shared beside the repo.`);
+  if (!path)
+    throw new Error(`Missing ${resolve(sharedDir, ...parts)}: put ../shared beside the repo.`);
   return path;
 }

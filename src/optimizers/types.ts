@@ -1,0 +1,179 @@
+/**
+ * The one interface every method implements, and the context through which it reaches the world.
+ *
+ * A method is a state machine: `init` builds its state, `step` advances it by one round and says
+ * whether it is done. State is plain serializable data (RNG state included), so the runner can
+ * checkpoint it after every step and resume a run from the last checkpoint after a reload. A
+ * method never touches an engine, the executor or the store directly: it asks the context, which
+ * the runner wires to caches, budgets and the database (and tests wire to scripted ports).
+ */
+import type { EmbedPort } from '../core/ports';
+import type { RngState } from '../core/rng';
+import type {
+  Completion,
+  CompletionRequest,
+  ExecResult,
+  KnobValue,
+  PromptCandidate,
+  Task,
+} from '../core/types';
+
+// ---------------------------------------------------------------------------------------------
+// What the registry tells the UI
+// ---------------------------------------------------------------------------------------------
+
+export type KnobSpec =
+  | {
+      name: string;
+      label: string;
+      type: 'int' | 'float';
+      default: number;
+      min: number;
+      max: number;
+      step?: number;
+      help: string;
+    }
+  | { name: string; label: string; type: 'bool'; default: boolean; help: string }
+  | {
+      name: string;
+      label: string;
+      type: 'enum';
+      default: string;
+      options: readonly string[];
+      help: string;
+    }
+  | { name: string; label: string; type: 'text'; default: string; help: string };
+
+export interface PaperRef {
+  title: string;
+  authors?: string;
+  year?: number;
+  /** arXiv id such as `2503.11085`, when there is one. */
+  arxiv?: string;
+  url?: string;
+}
+
+export interface MethodInfo {
+  /** Registry key, stored in run configs: never rename one that has shipped. */
+  id: string;
+  name: string;
+  /** One line a teacher can read aloud. */
+  summary: string;
+  paper?: PaperRef;
+  kind: 'optimizer' | 'baseline';
+  /**
+   * True for methods that optimize on the very tasks they are reported on (per-instance
+   * refinement, Reflexion). Every result and export labels such runs as test-set optimization.
+   */
+  perInstance: boolean;
+  knobs: readonly KnobSpec[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a method asks of the world
+// ---------------------------------------------------------------------------------------------
+
+/** One graded answer of one prompt on one task. */
+export interface TaskScore {
+  taskId: string;
+  sample: number;
+  passed: boolean;
+  soft: number;
+  code: string;
+  result: ExecResult;
+  completion: Completion;
+}
+
+export interface ScoreOptions {
+  /** Samples per task (default 1, at the run's generation sampling: temperature 0). */
+  samples?: number;
+  /**
+   * Racing: stop scoring once this prompt can no longer reach `beat` (a mean strict pass over
+   * `tasks`, optionally weighted). The score is then marked incomplete.
+   */
+  race?: { beat: number; weights?: readonly number[] };
+  /** Extra messages appended after the task (Reflexion's feedback turns). */
+  followUp?: (task: Task) => { role: 'assistant' | 'user'; content: string }[] | undefined;
+  /**
+   * Index of the first sample (default 0). Why: an answer is memoized per (prompt, task, sample),
+   * so Reflexion's retry r, whose messages differ by its feedback turns, is scored as sample r.
+   */
+  firstSample?: number;
+}
+
+export interface PromptScore {
+  promptId: string;
+  /** Mean strict pass@1 over the tasks scored. */
+  strict: number;
+  /** Mean soft pass (share of tests passed). */
+  soft: number;
+  perTask: TaskScore[];
+  /** False when racing stopped early: `perTask` then covers only a prefix of the tasks. */
+  complete: boolean;
+  /** Why an incomplete score stopped (why: racing loses a candidate, a spent budget stops the run). */
+  stoppedBy?: 'race' | 'budget';
+}
+
+export type OptimizerEvent =
+  | { type: 'proposed'; step: number; prompt: PromptCandidate }
+  | { type: 'scored'; step: number; prompt: PromptCandidate; score: PromptScore; weighted?: number }
+  | { type: 'best'; step: number; prompt: PromptCandidate; score: number }
+  | { type: 'note'; step: number; message: string };
+
+export interface BudgetView {
+  llmCalls: number;
+  tokens: number;
+  elapsedMs: number;
+  /** True once any limit of the run's budget is reached: a method stops at its next check. */
+  exhausted(): boolean;
+}
+
+export interface OptimizerContext {
+  /** Train tasks (per-instance methods get the held-out tasks here, and say so in their info). */
+  train: readonly Task[];
+  /** Validation tasks for selection, where the method uses them; may be empty. */
+  validation: readonly Task[];
+  /** Ask the LLM something that is not code generation (mutate, rewrite, judge). Counted in the budget. */
+  complete(req: CompletionRequest): Promise<Completion>;
+  /** Generate code for each task with `prompt`, run it, and grade it. Memoized per (prompt, task, sample). */
+  score(prompt: PromptCandidate, tasks: readonly Task[], opts?: ScoreOptions): Promise<PromptScore>;
+  /** Sentence embeddings, when an embedding model is loaded (GPO's relevance retrieval). */
+  embed?: EmbedPort;
+  budget: BudgetView;
+  signal: AbortSignal;
+  emit(event: OptimizerEvent): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The interface itself
+// ---------------------------------------------------------------------------------------------
+
+/** What every method's state carries at least; the rest is the method's own. */
+export interface BaseState {
+  /** Version of this method's state shape, for resuming checkpoints written by older code. */
+  v: number;
+  step: number;
+  rng: RngState;
+  best: { prompt: PromptCandidate; score: number } | null;
+  done: boolean;
+  /** Why it stopped: `converged`, `max-steps`, `budget`, ... */
+  stopReason?: string;
+}
+
+export interface InitArgs {
+  knobs: Record<string, KnobValue>;
+  seed: number;
+  initialPrompt: string;
+}
+
+export interface Optimizer<S extends BaseState = BaseState> {
+  readonly info: MethodInfo;
+  init(args: InitArgs, ctx: OptimizerContext): Promise<S>;
+  /** One round. Must be safe to re-run from the same state after a crash (the runner memoizes scoring). */
+  step(state: S, ctx: OptimizerContext): Promise<S>;
+  /** LLM calls the method will make with these knobs, for the New-run page's projection. */
+  projectCalls(
+    knobs: Record<string, KnobValue>,
+    counts: { train: number; validation: number },
+  ): number;
+}

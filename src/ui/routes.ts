@@ -1,0 +1,34 @@
+/**
+ * The app's pages. Each owner registers its page here with one entry; the shell builds the
+ * navigation from the entries with `nav: true`. Pages load lazily so that Home stays light.
+ */
+import type { Component } from 'svelte';
+
+export interface Route {
+  /** Hash path without `#/`, e.g. `tasks`. A page may take sub-paths: `runs/abc`. */
+  path: string;
+  label: string;
+  nav: boolean;
+  load: () => Promise<{ default: Component<{ params: string[] }> }>;
+}
+
+export const routes: Route[] = [
+  { path: '', label: 'Home', nav: true, load: () => import('./pages/HomePage.svelte') },
+  { path: 'models', label: 'Models', nav: true, load: () => import('./pages/ModelsPage.svelte') },
+  { path: 'tasks', label: 'Tasks', nav: true, load: () => import('./pages/TasksPage.svelte') },
+  { path: 'runs', label: 'Runs', nav: true, load: () => import('./pages/RunsPage.svelte') },
+  {
+    path: 'settings',
+    label: 'Settings',
+    nav: true,
+    load: () => import('./pages/SettingsPage.svelte'),
+  },
+];
+
+/** The route for a hash such as `#/runs/abc`, and the remaining path segments. */
+export function matchRoute(hash: string): { route: Route | undefined; params: string[] } {
+  const segments = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const head = segments[0] ?? '';
+  const route = routes.find((r) => r.path === head);
+  return { route, params: segments.slice(1) };
+}
