@@ -28,6 +28,11 @@ const allowedOnly = (self, allowed) =>
     `\`${self}\` may import only ${allowed.length ? allowed.map((l) => `\`${l}\``).join(', ') : 'nothing else of the project'}`,
   );
 
+const optimizerInternals = (layer) => ({
+  group: ['**/optimizers/**', '!**/optimizers/registry', '!**/optimizers/types'],
+  message: `\`${layer}\` sees optimizers only through optimizers/registry and optimizers/types (layer rules: docs/architecture.md).`,
+});
+
 const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export const layerRules = [
@@ -49,12 +54,11 @@ export const layerRules = [
     // The UI talks to the runner and the store; of the optimizers it sees only what the registry
     // describes, never a method's internals.
     files: ['**/src/ui/**/*.ts', '**/src/ui/**/*.svelte'],
-    rules: rule([
-      {
-        group: ['**/optimizers/**', '!**/optimizers/registry', '!**/optimizers/types'],
-        message:
-          '`ui` sees optimizers only through optimizers/registry and optimizers/types (layer rules: docs/architecture.md).',
-      },
-    ]),
+    rules: rule([optimizerInternals('ui')]),
+  },
+  {
+    // The composition root builds the real ports and hands them to the runner and the pages.
+    files: ['**/src/app/**/*.ts'],
+    rules: rule([optimizerInternals('app'), ...forbid(['ui'], '`app` must not import `ui`')]),
   },
 ];

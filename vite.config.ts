@@ -1,5 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { precacheManifest } from './scripts/precache-manifest';
+import { pyodideAssets } from './scripts/pyodide-assets';
 
 /**
  * Cross-origin isolation (SharedArrayBuffer, Pyodide's interrupt buffer, wllama threads) needs
@@ -13,7 +15,9 @@ export const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [svelte()],
+  // precacheManifest lists the built files for the service worker's offline cache (public/sw.js).
+  // pyodideAssets serves / copies Pyodide's runtime files at <base>pyodide/ (our own origin).
+  plugins: [svelte(), pyodideAssets(), precacheManifest()],
   base: './',
   server: { host: '127.0.0.1', headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },

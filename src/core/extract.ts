@@ -107,6 +107,11 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 const looksLikePython = (code: string): boolean =>
   /^\s*(def |class |import |from \S+ import |return\b|if |for |while |@\w)/m.test(code);
 
+/** The text with every fenced block (and its fence lines) removed. */
+function withoutFences(text: string): string {
+  return text.replace(/^\s*(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s*\1\s*$/gm, '');
+}
+
 /** Pick the block that defines the entry point; else the longest Python-looking one. */
 function chooseBlock(blocks: Fence[], entryPoint?: string): Fence | undefined {
   const python = blocks.filter((b) => PYTHON_TAGS.has(b.tag) && b.body.trim() !== '');
@@ -130,12 +135,14 @@ const CODE_START =
  * code (no assignment, call or colon-terminated header).
  */
 const isProse = (line: string): boolean =>
-  /^[A-Z*#>-][^=]*$/.test(line) &&
-  /\s\w+\s\w+/.test(line) &&
-  !/^(def|class|import|from|return|if|elif|else|for|while|try|except|with|raise|assert|print)\b/.test(
-    line,
-  ) &&
-  !/\)\s*$/.test(line);
+  // A capitalized label such as `Usage:` or `Example output:` (not valid Python on its own).
+  /^[A-Z][A-Za-z ]*:\s*$/.test(line) ||
+  (/^[A-Z*#>-][^=]*$/.test(line) &&
+    /\s\w+\s\w+/.test(line) &&
+    !/^(def|class|import|from|return|if|elif|else|for|while|try|except|with|raise|assert|print)\b/.test(
+      line,
+    ) &&
+    !/\)\s*$/.test(line));
 
 /**
  * Code given without fences: keep from the first line that starts code (or the first indented
@@ -163,7 +170,14 @@ export function extractCode(answer: string, opts: { entryPoint?: string } = {}):
   const text = stripReasoning(answer.replace(/\r\n?/g, '\n'));
   const blocks = fencedBlocks(text);
   const chosen = chooseBlock(blocks, opts.entryPoint);
-  if (chosen) {
+  const ep = opts.entryPoint;
+  if (chosen && !(ep && !definesName(chosen.body, ep))) {
+    return { code: trimBlankEdges(chosen.body), method: 'fenced', blocks: blocks.length };
+  }
+  if (chosen && ep) {
+    // The fences hold only usage or output, and the definition sits in bare text around them.
+    const outside = bareCode(withoutFences(text));
+    if (definesName(outside, ep)) return { code: outside, method: 'bare', blocks: blocks.length };
     return { code: trimBlankEdges(chosen.body), method: 'fenced', blocks: blocks.length };
   }
   const bare = bareCode(text);

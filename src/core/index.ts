@@ -4,3 +4,6 @@ export * from './rng';
 export * from './hash';
 export * from './prompting';
 export * from './stats';
+export * from './extract';
+export * from './text';
+export * from './budget';

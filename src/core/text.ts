@@ -105,10 +105,14 @@ export function wordNgrams(text: string, n: number): string[] {
   return out;
 }
 
-/** Collapse runs of whitespace and trim: two prompts that differ only in spacing are one prompt. */
+/**
+ * Collapse runs of spaces, trim each line, keep at most one blank line between paragraphs: two
+ * prompts that differ only in spacing are one prompt (and share an id and a score).
+ */
 export function normalizeWhitespace(text: string): string {
   return text
     .replace(/[ \t]+/g, ' ')
-    .replace(/\s*\n\s*/g, '\n')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
 }

@@ -204,6 +204,12 @@ export type SplitName = 'train' | 'validation' | 'test';
 export interface ModelRef {
   engine: 'webllm' | 'wllama' | 'replay' | 'scripted';
   modelId: string;
+  /**
+   * For engine `replay`: the run whose recorded answers are replayed. Why: a replay must answer
+   * from one run's call log (the n-th identical request gets that run's n-th answer), and the
+   * runner builds an LLM from the ModelRef alone.
+   */
+  replayOf?: string;
 }
 
 export interface RunConfig {

@@ -18,6 +18,11 @@ export interface SplitRecord {
   seed?: number;
   ratios?: { train: number; validation: number; test: number };
   ids: Record<SplitName, string[]>;
+  /**
+   * Train tasks nearly identical to a test task (TF-IDF cosine of their descriptions), found when
+   * the split was made, so the Tasks page can warn that such a split leaks test tasks into training.
+   */
+  nearDuplicates?: { trainId: string; testId: string; similarity: number }[];
 }
 
 export type ValidationState = 'pending' | 'running' | 'done';
@@ -63,6 +68,11 @@ export interface RunRecord {
   testSetOptimization?: boolean;
   /** The held-out report, written once the run is done. */
   report?: RunReport;
+  /**
+   * The tasks of each split, fixed when the run is created, so that a resume, a replay or an
+   * imported copy grades exactly the same tasks even if the dataset's split changes later.
+   */
+  taskIds?: { train: string[]; validation: string[]; test: string[] };
 }
 
 export interface RunProgress {
@@ -216,6 +226,11 @@ export interface ModelRecord {
   label: string;
   /** Where the weights came from: a URL, or `file:<name>` for a file the user picked. */
   source: string;
+  /**
+   * WebLLM custom models only: the compiled model library (.wasm) that matches the weights; the
+   * Models page's custom-model form asks for it (web-llm needs both URLs).
+   */
+  modelLib?: string;
   sizeBytes?: number;
   addedAt: number;
 }

@@ -18,6 +18,13 @@ export const routes: Route[] = [
   { path: 'tasks', label: 'Tasks', nav: true, load: () => import('./pages/TasksPage.svelte') },
   { path: 'runs', label: 'Runs', nav: true, load: () => import('./pages/RunsPage.svelte') },
   {
+    path: 'compare',
+    label: 'Compare',
+    nav: true,
+    load: () => import('./pages/ComparePage.svelte'),
+  },
+  { path: 'replay', label: 'Replay', nav: true, load: () => import('./pages/ReplayPage.svelte') },
+  {
     path: 'settings',
     label: 'Settings',
     nav: true,

@@ -4,13 +4,19 @@
  * page once so the document itself is served through it. A session flag stops a reload loop
  * when isolation still cannot be had (private mode without service workers, an old browser).
  */
+import { requestPrecache } from './offline';
+
 const RELOAD_FLAG = 'athanor:isolation-reload';
 
 export async function ensureIsolation(): Promise<boolean> {
   if (import.meta.env.DEV || !('serviceWorker' in navigator)) return false;
   if (window.crossOriginIsolated) {
     sessionStorage.removeItem(RELOAD_FLAG);
-    void navigator.serviceWorker.register('./sw.js').catch(() => undefined);
+    // Once the page is isolated and running, fill the offline cache (app shell and Pyodide).
+    void navigator.serviceWorker
+      .register('./sw.js')
+      .then(() => requestPrecache())
+      .catch(() => undefined);
     return false;
   }
   try {

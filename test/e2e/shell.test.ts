@@ -43,18 +43,23 @@ describe('app shell served with isolation headers', () => {
     await page.getByTestId('capabilities').waitFor();
     const visited: string[] = [];
     // Tab from the top of the page to each nav link in turn and follow it with Enter.
-    for (const label of ['Models', 'Tasks', 'Runs', 'Settings', 'Home']) {
+    for (const label of ['Models', 'Tasks', 'Runs', 'Compare', 'Replay', 'Settings', 'Home']) {
       await page.goto(`${server.url}#/`);
       await page.getByTestId('capabilities').waitFor();
       await page.locator('body').focus();
       let focused = '';
-      for (let i = 0; i < 12 && focused !== label; i++) {
+      for (let i = 0; i < 16 && focused !== label; i++) {
         await page.keyboard.press('Tab');
         focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
       }
       expect(focused).toBe(label);
       await page.keyboard.press('Enter');
-      const heading = label === 'Home' ? 'Athanor' : label;
+      const headings: Record<string, string> = {
+        Home: 'Athanor',
+        Compare: 'Compare runs',
+        Replay: 'Replay a run bundle',
+      };
+      const heading = headings[label] ?? label;
       await page.waitForFunction(
         ([l, h]) =>
           document.querySelector('nav a[aria-current="page"]')?.textContent === l &&
@@ -63,7 +68,15 @@ describe('app shell served with isolation headers', () => {
       );
       visited.push(await page.evaluate(() => location.hash));
     }
-    expect(visited).toEqual(['#/models', '#/tasks', '#/runs', '#/settings', '#/']);
+    expect(visited).toEqual([
+      '#/models',
+      '#/tasks',
+      '#/runs',
+      '#/compare',
+      '#/replay',
+      '#/settings',
+      '#/',
+    ]);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -6,7 +6,15 @@
  * function of the request, so runs are deterministic.
  */
 import type { CompletionRequest, Task } from '../../src/core/types';
-import { fnv1a, lastUser, requestHash, scriptedExec, scriptedLlm, systemOf, type ScriptedLlm } from './scripted-llm';
+import {
+  fnv1a,
+  lastUser,
+  requestHash,
+  scriptedExec,
+  scriptedLlm,
+  systemOf,
+  type ScriptedLlm,
+} from './scripted-llm';
 
 export const TOPICS = ['edge', 'types', 'loops', 'strings', 'math'] as const;
 
@@ -44,7 +52,8 @@ export const PROMPT_POOL = [
 ];
 
 /** The topics a prompt mentions. */
-export const topicsOf = (prompt: string): string[] => TOPICS.filter((t) => prompt.toLowerCase().includes(t));
+export const topicsOf = (prompt: string): string[] =>
+  TOPICS.filter((t) => prompt.toLowerCase().includes(t));
 
 /** Task ids the toy grader passes for a prompt: easy tasks (index % 7 == 0) always. */
 export function solves(prompt: string, task: Pick<Task, 'tags' | 'sourceId'>): boolean {
@@ -83,7 +92,8 @@ export function landscapeLlm(opts: LandscapeOptions = {}): ScriptedLlm {
     }
     if (req.purpose === 'judge') return 'The function returns the wrong constant; return "ok".';
     const h = requestHash(req);
-    if (opts.malformed && (h % 1000) / 1000 < opts.malformed) return 'I think the prompt is already good.';
+    if (opts.malformed && (h % 1000) / 1000 < opts.malformed)
+      return 'I think the prompt is already good.';
     return wrapFor(user, pool[fnv1a(String(h)) % pool.length] as string);
   });
 }

@@ -14,6 +14,7 @@ export async function runToEnd<S extends BaseState>(
     state = await opt.step(state, ctx);
     states.push(state);
   }
-  if (!state.done) throw new Error(`${opt.info.id} did not finish within ${o.maxSteps ?? 200} steps`);
+  if (!state.done)
+    throw new Error(`${opt.info.id} did not finish within ${o.maxSteps ?? 200} steps`);
   return { final: state, states };
 }

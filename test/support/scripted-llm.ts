@@ -7,7 +7,13 @@
  * integration tests.
  */
 import type { LlmPort } from '../../src/core/ports';
-import type { Completion, CompletionRequest, ExecJob, ExecResult, FinishReason } from '../../src/core/types';
+import type {
+  Completion,
+  CompletionRequest,
+  ExecJob,
+  ExecResult,
+  FinishReason,
+} from '../../src/core/types';
 import type { ExecPort } from '../../src/core/ports';
 
 export type ScriptAnswer = string | { text: string; finishReason?: FinishReason };
@@ -29,11 +35,21 @@ export function fnv1a(text: string): number {
 
 /** A stable hash of the whole request (messages, sampling incl. seed, purpose). */
 export const requestHash = (req: CompletionRequest): number =>
-  fnv1a(JSON.stringify([req.messages, req.sampling.temperature, req.sampling.seed ?? null, req.purpose]));
+  fnv1a(
+    JSON.stringify([
+      req.messages,
+      req.sampling.temperature,
+      req.sampling.seed ?? null,
+      req.purpose,
+    ]),
+  );
 
 const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
-export function scriptedLlm(respond: (req: CompletionRequest) => ScriptAnswer, modelId = 'scripted'): ScriptedLlm {
+export function scriptedLlm(
+  respond: (req: CompletionRequest) => ScriptAnswer,
+  modelId = 'scripted',
+): ScriptedLlm {
   const requests: CompletionRequest[] = [];
   return {
     modelId,

@@ -21,7 +21,7 @@ export interface ViteServerOptions {
 
 /** Serves mounts and overrides before Vite's own middleware (plain files, no transforms). */
 function staticMounts(opts: ViteServerOptions): Plugin {
-  const mounts = { '/__shared/': sharedDir, ...opts.mounts };
+  const mounts: Record<string, string> = { '/__shared/': sharedDir, ...opts.mounts };
   return {
     name: 'athanor-test-mounts',
     configureServer(server) {
@@ -37,7 +37,11 @@ function staticMounts(opts: ViteServerOptions): Plugin {
         if (!prefix) return next();
         const root = mounts[prefix]!;
         const file = normalize(join(root, path.slice(prefix.length)));
-        if (!file.startsWith(root.endsWith(sep) ? root : root + sep) || !existsSync(file) || statSync(file).isDirectory()) {
+        if (
+          !file.startsWith(root.endsWith(sep) ? root : root + sep) ||
+          !existsSync(file) ||
+          statSync(file).isDirectory()
+        ) {
           res.writeHead(404, { 'Content-Type': 'text/plain' });
           res.end('not found');
           return;
@@ -64,8 +68,9 @@ export async function startViteServer(opts: ViteServerOptions = {}): Promise<Dev
     configFile: `${repoRoot}/vite.config.ts`,
     logLevel: 'error',
     server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
-    // Dependency discovery would reload pages mid-test; tests name the pages up front.
-    optimizeDeps: { noDiscovery: true, include: [] },
+    // Dependency discovery would reload pages mid-test; tests name the pages up front. Dexie's
+    // ESM entry wraps its CommonJS build, so it must be pre-bundled (at start, before any page).
+    optimizeDeps: { noDiscovery: true, include: ['dexie'] },
   });
   await server.listen();
   const address = server.httpServer?.address() as AddressInfo;

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:exec`: figures for the Python sandbox (no assertions; see docs/sandbox.md).
+ * - programs/s grading HumanEval's 164 references through the Node pool (median of 5 rounds)
+ * - a worker's cold start
+ * - time to a verdict for `while True: pass` with the interrupt buffer and without it
+ *   (terminate-and-replace), and the time until the pool is back to full strength
+ * - the same 164 programs in one native CPython process (when python3 exists), as the floor
+ */
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { createNodeExecPool } from '../src/executor/node';
+import type { ExecJob } from '../src/core/types';
+import { humanEvalJobs } from '../test/integration/executor-data';
+import { requireShared } from '../test/support/paths';
+
+const ROUNDS = 5;
+const path = requireShared('datasets', 'HumanEval.jsonl');
+const jobs = humanEvalJobs(path).map((j) => j.job);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number): string => `${x.toFixed(0)} ms`;
+
+async function throughput(size: number): Promise<void> {
+  const pool = createNodeExecPool({ size, spares: 0 });
+  await pool.warm();
+  await Promise.all(jobs.map((j) => pool.run(j))); // warm caches (imports, compiled tests)
+  const rates: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    const results = await Promise.all(jobs.map((j) => pool.run(j)));
+    const dt = performance.now() - t0;
+    const passed = results.filter((r) => r.passed).length;
+    if (passed !== jobs.length) console.warn(`  round ${i}: only ${passed}/${jobs.length} passed`);
+    rates.push((jobs.length / dt) * 1000);
+  }
+  console.log(
+    `HumanEval 164 references, pool size ${size}: ${median(rates).toFixed(0)} programs/s (median of ${ROUNDS}; rounds ${rates.map((r) => r.toFixed(0)).join(', ')}), replaced workers: ${pool.stats().replaced}`,
+  );
+  await pool.close();
+}
+
+async function coldStart(): Promise<void> {
+  const t0 = performance.now();
+  const pool = createNodeExecPool({ size: 1, spares: 0 });
+  await pool.warm();
+  const first = performance.now() - t0;
+  const r = await pool.run(jobs[0]!);
+  console.log(
+    `cold start: ${ms(first)} to a loaded worker (Pyodide + harness in the worker: ${ms(pool.stats().lastStartMs)}); first job ${ms(r.durationMs)}`,
+  );
+  await pool.close();
+}
+
+async function runaway(useInterrupts: boolean): Promise<void> {
+  const pool = createNodeExecPool({ size: 1, spares: 1, useInterrupts });
+  await pool.warm();
+  const job: ExecJob = {
+    program: 'def f():\n    while True:\n        pass\n',
+    tests: { kind: 'asserts', setup: '', asserts: ['assert f() is None'] },
+    testTimeoutMs: 1000,
+    jobTimeoutMs: 1000,
+  };
+  const t0 = performance.now();
+  const r = await pool.run(job);
+  const verdictAt = performance.now() - t0;
+  await pool.whenFull();
+  const fullAt = performance.now() - t0;
+  const next = await pool.run(jobs[0]!);
+  console.log(
+    `while True: pass, limit 1000 ms, ${useInterrupts ? 'interrupt buffer' : 'terminate + warm spare'}: verdict "${r.tests[0]?.outcome}" after ${ms(verdictAt)}; pool back to full strength (spare reloaded) after ${ms(fullAt)}; next job ${next.passed ? 'passed' : 'FAILED'}; replaced ${pool.stats().replaced}; last worker start ${ms(pool.stats().lastStartMs)} (${pool.stats().fromSnapshot} from the memory snapshot)`,
+  );
+  await pool.close();
+}
+
+/**
+ * Where the time goes: the same programs in one Pyodide in this thread, first with plain exec
+ * (no isolation: Pyodide's own floor), then through the grading engine without a worker.
+ */
+async function pyodideFloors(): Promise<void> {
+  const { loadPyodide } = await import('pyodide');
+  const { createEngine } = await import('../src/executor/engine');
+  const py = await loadPyodide({ jsglobals: Object.create(null) as object });
+  py.globals.set(
+    'sources',
+    py.toPy(
+      jobs.map(
+        (j) =>
+          `${j.program}\n${j.tests.kind === 'check' ? `${j.tests.source}\ncheck(${j.tests.entryPoint})` : ''}\n`,
+      ),
+    ),
+  );
+  const floor = py.runPython(`
+import time
+rates = []
+for _ in range(${ROUNDS + 1}):
+    t = time.perf_counter()
+    for s in sources:
+        exec(compile(s, '<p>', 'exec'), {})
+    rates.append(len(sources) / (time.perf_counter() - t))
+sorted(rates[1:])[len(rates[1:]) // 2]
+`) as number;
+  py.globals.delete('sources');
+  const engine = createEngine(py, {
+    outputCap: 64 * 1024,
+    maxHeapBytes: 2 ** 40,
+    control: new SharedArrayBuffer(16 * 1024),
+  });
+  for (const j of jobs) engine.run(j, 1);
+  const rates: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    for (const j of jobs) engine.run(j, 1);
+    rates.push((jobs.length / (performance.now() - t0)) * 1000);
+  }
+  console.log(
+    `Pyodide floor (one interpreter, plain exec, no isolation): ${floor.toFixed(0)} programs/s`,
+  );
+  console.log(
+    `grading engine in this thread (isolation, no worker round trip): ${median(rates).toFixed(0)} programs/s`,
+  );
+}
+
+function nativeFloor(): void {
+  let version: string;
+  try {
+    version = execFileSync('python3', ['--version']).toString().trim();
+  } catch {
+    console.log('native floor: python3 not found, skipped');
+    return;
+  }
+  const script = `
+import json, sys, time
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+progs = [r['prompt'] + r['canonical_solution'] + '\\n' + r['test'] + '\\ncheck(' + r['entry_point'] + ')\\n' for r in rows]
+rates = []
+for _ in range(${ROUNDS}):
+    t = time.perf_counter()
+    for p in progs:
+        exec(compile(p, '<p>', 'exec'), {})
+    rates.append(len(progs) / (time.perf_counter() - t))
+rates.sort()
+print(rates[len(rates) // 2])
+`;
+  const rate = Number(execFileSync('python3', ['-c', script, path]).toString().trim());
+  console.log(
+    `native floor (${version}, one process, exec in fresh dicts, no isolation): ${rate.toFixed(0)} programs/s`,
+  );
+}
+
+console.log(`cores: ${availableParallelism()}`);
+await coldStart();
+await throughput(Math.max(1, availableParallelism() - 1));
+if (availableParallelism() > 1) await throughput(availableParallelism());
+await runaway(true);
+await runaway(false);
+await pyodideFloors();
+nativeFloor();

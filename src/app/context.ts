@@ -1,0 +1,175 @@
+/**
+ * The browser's composition root: builds the runner with real ports — the Pyodide worker pool
+ * (src/executor/browser.ts), the LLM engine a run names (wllama / WebLLM behind the completion
+ * cache, or a replay of a recorded run) and the optimizer registry — once per page.
+ *
+ * The executor's browser entry is found with import.meta.glob, so the app builds and its other
+ * pages work while that module is still being written; once it
+ * exists it is picked up with no change here. A page that needs a missing part gets a
+ * MissingPartError that says which.
+ */
+import type { ExecPort, LlmPort } from '../core/ports';
+import type { ModelRef } from '../core/types';
+// Engines by module, not through engines/index: that would pull web-llm (6 MB) into every run page.
+import { CachedEngine, type CompletionEntry } from '../engines/cache';
+import { ReplayEngine } from '../engines/replay';
+import { getOptimizer, listMethods } from '../optimizers/registry';
+import type { Optimizer } from '../optimizers/types';
+import { createRunner, type Runner } from '../runner';
+import { completionRepo } from '../store/completions';
+import { db } from '../store/db';
+import { version as appVersion } from '../../package.json';
+
+/** A part of the app this page needs has not been built into this copy of Athanor. */
+export class MissingPartError extends Error {
+  override readonly name = 'MissingPartError';
+}
+
+/** The LLM a run names cannot be had (not loaded, not downloaded, unknown engine). */
+export class ModelUnavailableError extends Error {
+  override readonly name = 'ModelUnavailableError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods, from the optimizer registry.
+// ---------------------------------------------------------------------------------------------
+
+/** Every registered method by id, in the registry's display order. */
+export function loadMethods(): Promise<Map<string, Optimizer>> {
+  return Promise.resolve(new Map(listMethods().map((info) => [info.id, getOptimizer(info.id)])));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The executor: the Pyodide worker pool of src/executor/browser.ts.
+// ---------------------------------------------------------------------------------------------
+
+const executorModules = import.meta.glob<{
+  createBrowserExecPool?: () => ExecPort | Promise<ExecPort>;
+}>('../executor/browser.ts');
+
+let execPromise: Promise<ExecPort> | undefined;
+
+function browserExec(): Promise<ExecPort> {
+  execPromise ??= (async () => {
+    // End-to-end tests install a scripted grader only while the browser executor is not built.
+    const testExec = (globalThis as { __athanorTestExec?: ExecPort }).__athanorTestExec;
+    if (testExec) return testExec;
+    const load = Object.values(executorModules)[0];
+    const mod = load ? await load() : undefined;
+    if (!mod?.createBrowserExecPool) {
+      throw new MissingPartError(
+        'The Python executor for the browser (src/executor/browser.ts, createBrowserExecPool) is not part of this build, so runs cannot grade code yet.',
+      );
+    }
+    return mod.createBrowserExecPool();
+  })();
+  execPromise.catch(() => (execPromise = undefined));
+  return execPromise;
+}
+
+/** An ExecPort that starts the Pyodide pool on first use, so pages that never run code stay light. */
+const lazyExec: ExecPort = {
+  async run(job, signal) {
+    return (await browserExec()).run(job, signal);
+  },
+};
+
+/** The page's one executor, for pages that run code outside a run (the Tasks page validates). */
+export const appExec = (): ExecPort => lazyExec;
+
+// ---------------------------------------------------------------------------------------------
+// LLMs
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Engines loaded elsewhere (the Models page loads WebLLM with its progress UI) are handed over
+ * here, so a run uses the already-loaded model rather than loading it twice.
+ */
+const loaded = new Map<string, LlmPort>();
+
+export function provideEngine(engine: ModelRef['engine'], port: LlmPort): void {
+  loaded.set(`${engine}:${port.modelId}`, port);
+}
+
+/**
+ * A test double may be installed by end-to-end tests and benchmarks (never by the app) as
+ * `globalThis.__athanorScriptedLlm`; the engine `scripted` refuses to run without one.
+ */
+function scriptedLlm(model: ModelRef): LlmPort {
+  const port = (globalThis as { __athanorScriptedLlm?: LlmPort }).__athanorScriptedLlm;
+  if (!port) {
+    throw new ModelUnavailableError(
+      `Run model "${model.modelId}" uses the scripted test engine, which exists only in tests. Pick a real model.`,
+    );
+  }
+  return port;
+}
+
+async function wllamaFor(model: ModelRef): Promise<LlmPort> {
+  const record = await db().models.get(model.modelId);
+  const source = record?.source ?? model.modelId;
+  if (!/^(https?:|\.{0,2}\/)/.test(source) || !/\.gguf(\?|$)/i.test(source)) {
+    throw new ModelUnavailableError(
+      `The wllama model "${model.modelId}" is not downloaded from a URL this page can reach. Load it on the Models page first.`,
+    );
+  }
+  const { WllamaEngine } = await import('../engines/wllama');
+  return WllamaEngine.fromUrl(new URL(source, document.baseURI).href);
+}
+
+async function replayFor(model: ModelRef): Promise<LlmPort> {
+  if (!model.replayOf) {
+    throw new ModelUnavailableError('A replay run must name the run it replays (model.replayOf).');
+  }
+  const calls = await db().runCalls.where('runId').equals(model.replayOf).toArray();
+  if (calls.length === 0) {
+    throw new ModelUnavailableError(
+      `Run ${model.replayOf} has no recorded LLM calls to replay. Import its bundle first.`,
+    );
+  }
+  const entries: CompletionEntry[] = calls
+    .sort((a, b) => a.seed - b.seed || a.seq - b.seq)
+    .map((c) => ({
+      key: c.key,
+      model: model.modelId,
+      request: c.request,
+      completion: c.completion,
+      createdAt: c.seq,
+    }));
+  return ReplayEngine.fromLog(model.modelId, entries);
+}
+
+async function llmFor(model: ModelRef): Promise<LlmPort> {
+  if (model.engine === 'replay') return replayFor(model);
+  if (model.engine === 'scripted') return scriptedLlm(model);
+  let port = loaded.get(`${model.engine}:${model.modelId}`);
+  if (!port && model.engine === 'wllama') {
+    port = await wllamaFor(model);
+    provideEngine('wllama', port);
+  }
+  if (!port) {
+    throw new ModelUnavailableError(
+      `The ${model.engine} model "${model.modelId}" is not loaded in this tab. Load it on the Models page, then resume the run.`,
+    );
+  }
+  return new CachedEngine(port, completionRepo(db()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runner
+// ---------------------------------------------------------------------------------------------
+
+let runnerPromise: Promise<Runner> | undefined;
+
+export function appRunner(): Promise<Runner> {
+  runnerPromise ??= (async () => {
+    return createRunner({
+      db: db(),
+      llm: llmFor,
+      exec: lazyExec,
+      optimizer: getOptimizer,
+      app: { name: 'athanor', version: appVersion },
+    });
+  })();
+  return runnerPromise;
+}

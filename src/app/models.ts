@@ -1,0 +1,257 @@
+/**
+ * The app's model service for the Models page: the one place that wires the engines to the store.
+ * It knows the catalogue, what is cached, the custom models the user added, and the model that is
+ * loaded now. The page hands the loaded port to the run wiring (ui/app-context.ts provideEngine),
+ * which puts the completion cache around it.
+ *
+ * Kept out of the Svelte page so the page only renders state and this logic stays testable.
+ */
+import type { LlmPort } from '../core/ports';
+import {
+  deleteWebLlmCache,
+  deleteWllamaCache,
+  EngineError,
+  isWebLlmCached,
+  listWllamaCache,
+  probeWebGpu,
+  WebLlmEngine,
+  webLlmCatalogue,
+  webLlmPrebuilt,
+  WllamaEngine,
+  WLLAMA_CATALOGUE,
+  chooseThreads,
+  type CatalogueEntry,
+  type GpuReport,
+  type LoadProgress,
+  type WebLlmModel,
+} from '../engines/index';
+import { db } from '../store/db';
+import type { ModelRecord } from '../store/records';
+
+export interface ModelRow extends CatalogueEntry {
+  cached: boolean;
+  custom: boolean;
+}
+
+export interface LoadedModel {
+  engine: 'webllm' | 'wllama';
+  id: string;
+  label: string;
+  source: string;
+  port: LlmPort;
+  unload(): Promise<void>;
+}
+
+export interface Environment {
+  gpu: GpuReport;
+  threads: number;
+  isolated: boolean;
+}
+
+let loaded: LoadedModel | undefined;
+const listeners = new Set<() => void>();
+
+export function currentModel(): LoadedModel | undefined {
+  return loaded;
+}
+
+export function onModelChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+async function setLoaded(next: LoadedModel | undefined): Promise<void> {
+  const previous = loaded;
+  loaded = next;
+  if (previous && previous !== next) await previous.unload().catch(() => undefined);
+  for (const fn of listeners) fn();
+}
+
+export async function environment(): Promise<Environment> {
+  return {
+    gpu: await probeWebGpu(),
+    threads: chooseThreads(),
+    isolated: globalThis.crossOriginIsolated === true,
+  };
+}
+
+function customToEntry(r: ModelRecord): CatalogueEntry {
+  return {
+    engine: r.engine,
+    id: r.id,
+    label: r.label,
+    kind: 'code',
+    paramsB: 0,
+    quantization: '',
+    downloadBytes: r.sizeBytes ?? 0,
+    downloadIsEstimate: true,
+    memoryMB: 0,
+    model: r.source,
+    modelLib: r.modelLib,
+    requiredFeatures: [],
+    lowResource: false,
+  };
+}
+
+export const toWebLlmModel = (e: CatalogueEntry): WebLlmModel => ({
+  id: e.id,
+  model: e.model,
+  modelLib: e.modelLib ?? '',
+  requiredFeatures: e.requiredFeatures,
+  memoryMB: e.memoryMB || undefined,
+});
+
+/** Catalogue plus custom models, each marked cached or not. */
+export async function listModels(gpu: GpuReport): Promise<ModelRow[]> {
+  const catalogue = [
+    ...webLlmCatalogue(await webLlmPrebuilt(), gpu.shaderF16),
+    ...WLLAMA_CATALOGUE,
+  ];
+  const known = new Set(catalogue.map((e) => absolute(e.model)));
+  // Records of catalogue models (written when one is loaded, so a run can reload it) are not custom.
+  const custom = (await db().models.toArray()).filter(
+    (r) => !r.source.startsWith('file:') && !known.has(absolute(r.source)),
+  );
+  const entries: { entry: CatalogueEntry; custom: boolean }[] = [
+    ...catalogue.map((entry) => ({ entry, custom: false })),
+    ...custom.map((r) => ({ entry: customToEntry(r), custom: true })),
+  ];
+  const gguf = new Set((await listWllamaCache().catch(() => [])).map((c) => c.url));
+  return Promise.all(
+    entries.map(async ({ entry, custom: isCustom }) => ({
+      ...entry,
+      custom: isCustom,
+      cached:
+        entry.engine === 'wllama'
+          ? gguf.has(absolute(entry.model))
+          : await isWebLlmCached(toWebLlmModel(entry)).catch(() => false),
+    })),
+  );
+}
+
+const absolute = (url: string): string => new URL(url, globalThis.location?.href).href;
+
+export interface LoadOptions {
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Downloads (once) and loads a catalogue or custom model; it becomes the current model. */
+export async function loadModel(row: CatalogueEntry, opts: LoadOptions = {}): Promise<LoadedModel> {
+  let model: LoadedModel;
+  if (row.engine === 'wllama') {
+    const engine = await WllamaEngine.fromUrl(absolute(row.model), opts);
+    // Remembered so that a run naming this model can load it again (ui/app-context.ts).
+    if (!(await db().models.get(engine.modelId))) {
+      await db().models.put({
+        id: engine.modelId,
+        engine: 'wllama',
+        label: row.label,
+        source: absolute(row.model),
+        sizeBytes: row.downloadBytes || undefined,
+        addedAt: Date.now(),
+      });
+    }
+    model = {
+      engine: 'wllama',
+      id: engine.modelId,
+      label: row.label,
+      source: row.model,
+      port: engine,
+      unload: () => engine.unload(),
+    };
+  } else {
+    const m = toWebLlmModel({
+      ...row,
+      model: absolute(row.model),
+      modelLib: absolute(row.modelLib ?? ''),
+    });
+    const engine = await WebLlmEngine.load(m, opts);
+    model = {
+      engine: 'webllm',
+      id: engine.modelId,
+      label: row.label,
+      source: row.model,
+      port: engine,
+      unload: () => engine.unload(),
+    };
+  }
+  await setLoaded(model);
+  return model;
+}
+
+/** Loads a GGUF model from files the user picked; they stay on this machine. */
+export async function loadLocalFiles(files: File[], opts: LoadOptions = {}): Promise<LoadedModel> {
+  const engine = await WllamaEngine.fromFiles(files, opts);
+  const name = files[0]?.name ?? 'model.gguf';
+  const model: LoadedModel = {
+    engine: 'wllama',
+    id: engine.modelId,
+    label: `${name} (local file)`,
+    source: `file:${name}`,
+    port: engine,
+    unload: () => engine.unload(),
+  };
+  await setLoaded(model);
+  return model;
+}
+
+export async function unloadModel(): Promise<void> {
+  await setLoaded(undefined);
+}
+
+/** Removes a model's downloaded files from the browser (the catalogue entry stays). */
+export async function deleteCached(row: CatalogueEntry): Promise<void> {
+  if (loaded?.id === row.id) await setLoaded(undefined);
+  if (row.engine === 'wllama') await deleteWllamaCache(absolute(row.model));
+  else
+    await deleteWebLlmCache(
+      toWebLlmModel({ ...row, model: absolute(row.model), modelLib: absolute(row.modelLib ?? '') }),
+    );
+}
+
+export interface CustomModelInput {
+  engine: 'webllm' | 'wllama';
+  id: string;
+  label?: string;
+  model: string;
+  modelLib?: string;
+}
+
+/** Checks and stores a custom / self-hosted model; throws an EngineError naming the bad field. */
+export async function addCustomModel(input: CustomModelInput): Promise<ModelRecord> {
+  const bad = (what: string): never => {
+    throw new EngineError('bad-model-file', what, 'Correct the field and save again.');
+  };
+  // A wllama model's id is its file name (what the engine reports), so runs find it again.
+  const id =
+    input.engine === 'wllama'
+      ? (input.model.split('?')[0]?.split('/').pop() ?? '').trim()
+      : input.id.trim();
+  if (!id) bad('The model id is empty.');
+  try {
+    new URL(input.model, globalThis.location?.href);
+  } catch {
+    bad(`The model URL "${input.model}" is not a URL.`);
+  }
+  if (input.engine === 'wllama' && !/\.gguf(\?|$)/i.test(input.model))
+    bad('A CPU (wllama) model URL must end in .gguf.');
+  if (input.engine === 'webllm' && !/\.wasm(\?|$)/i.test(input.modelLib ?? '')) {
+    bad('A WebLLM model needs a model library URL ending in .wasm.');
+  }
+  const record: ModelRecord = {
+    id,
+    engine: input.engine,
+    label: input.label?.trim() || id,
+    source: input.model.trim(),
+    modelLib: input.engine === 'webllm' ? input.modelLib?.trim() : undefined,
+    addedAt: Date.now(),
+  };
+  await db().models.put(record);
+  return record;
+}
+
+export async function removeCustomModel(row: CatalogueEntry): Promise<void> {
+  await deleteCached(row).catch(() => undefined);
+  await db().models.delete(row.id);
+}

@@ -1,0 +1,221 @@
+/**
+ * The CPU engine: llama.cpp compiled to WebAssembly (wllama), for browsers without WebGPU. It
+ * runs GGUF models downloaded from a URL (kept in the origin's private file system for offline
+ * use) or read from a file the user picks (which never leaves the machine). wllama runs its own
+ * worker, so this class is a thin client on the page's side.
+ */
+import { LoggerWithoutDebug, Wllama, WllamaAbortError } from '@wllama/wllama/esm/index.js';
+import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import type { LlmPort } from '../core/ports';
+import type { Completion, CompletionRequest, FinishReason } from '../core/types';
+import {
+  BadModelFileError,
+  EngineError,
+  ModelDownloadError,
+  OutOfMemoryError,
+  RequestAbortedError,
+} from './errors';
+import { isGgufHeader, preflightGguf } from './preflight';
+import { byteProgress, type ProgressListener } from './progress';
+import { cutAtStop, transcript, withRequestSignal } from './request';
+import { chooseThreads } from './threads';
+
+export interface WllamaLoadOptions {
+  /** Defaults to chooseThreads(navigator.hardwareConcurrency, crossOriginIsolated). */
+  threads?: number;
+  /** Context window in tokens (prompt + answer). */
+  contextSize?: number;
+  onProgress?: ProgressListener;
+  /** Cancels the download or the load. */
+  signal?: AbortSignal;
+}
+
+/** The wasm is served from our own origin (Vite copies it into the build as an asset). */
+function newWllama(): Wllama {
+  return new Wllama(
+    { default: wllamaWasmUrl },
+    { logger: LoggerWithoutDebug, suppressNativeLog: true, allowOffline: true },
+  );
+}
+
+const baseName = (path: string): string => path.split(/[\\/]/).pop()?.split('?')[0] ?? path;
+
+function loadError(source: string, err: unknown): Error {
+  if (err instanceof EngineError) return err;
+  if (
+    err instanceof WllamaAbortError ||
+    (err instanceof DOMException && err.name === 'AbortError')
+  ) {
+    return new RequestAbortedError();
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (
+    /out of memory|OOM|Cannot allocate|Array buffer allocation failed|memory access out of bounds/i.test(
+      message,
+    )
+  ) {
+    return new OutOfMemoryError(source, message);
+  }
+  if (/failed to load model|gguf|magic|invalid model/i.test(message))
+    return new BadModelFileError(source, message);
+  if (/Failed to fetch|NetworkError|network/i.test(message))
+    return new ModelDownloadError('offline', source, message);
+  return new EngineError(
+    'bad-model-file',
+    `Could not load ${source}: ${message}.`,
+    'Try another model file.',
+  );
+}
+
+export class WllamaEngine implements LlmPort {
+  readonly modelId: string;
+  readonly threads: number;
+  private readonly wllama: Wllama;
+  private readonly chat: boolean;
+  /** One request at a time: a single llama.cpp context, and honest latency figures. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(wllama: Wllama, modelId: string, threads: number) {
+    this.wllama = wllama;
+    this.modelId = modelId;
+    this.threads = threads;
+    // Base models (no chat template) get a plain transcript instead of a chat format they never saw.
+    this.chat = wllama.getChatTemplate() !== null;
+  }
+
+  /** The underlying wllama instance, for benchmarks that call it directly. */
+  get raw(): Wllama {
+    return this.wllama;
+  }
+
+  /** Downloads (or takes from the cache) a GGUF model and loads it. */
+  static async fromUrl(url: string, opts: WllamaLoadOptions = {}): Promise<WllamaEngine> {
+    if (!/\.gguf(\?|$)/i.test(url)) {
+      throw new ModelDownloadError('wrong-file', url, 'a wllama model URL must end in .gguf');
+    }
+    const wllama = newWllama();
+    const cached = (await wllama.cacheManager.list().catch(() => [])).some(
+      (e) => e.metadata.originalURL === url,
+    );
+    if (!cached) await preflightGguf(url, fetch, opts.signal);
+    const threads = opts.threads ?? chooseThreads();
+    const started = performance.now();
+    let bytes = 0;
+    try {
+      await wllama.loadModelFromUrl(url, {
+        n_threads: threads,
+        n_ctx: opts.contextSize ?? 2048,
+        n_gpu_layers: 0,
+        signal: opts.signal,
+        progressCallback: ({ loaded, total }) => {
+          bytes = total;
+          opts.onProgress?.(byteProgress(loaded, total, performance.now() - started));
+        },
+      });
+    } catch (err) {
+      await wllama.exit().catch(() => undefined);
+      throw loadError(url, err);
+    }
+    opts.onProgress?.({
+      ...byteProgress(bytes, bytes, performance.now() - started),
+      phase: 'ready',
+    });
+    return new WllamaEngine(wllama, baseName(url), threads);
+  }
+
+  /** Loads a GGUF model from files the user picked (several for a split model). */
+  static async fromFiles(files: File[], opts: WllamaLoadOptions = {}): Promise<WllamaEngine> {
+    const first = files[0];
+    if (!first) throw new BadModelFileError('(no file)', 'no file was picked');
+    const head = new Uint8Array(await first.slice(0, 4).arrayBuffer());
+    if (!isGgufHeader(head))
+      throw new BadModelFileError(first.name, 'it does not begin with the GGUF signature');
+    if (opts.signal?.aborted) throw new RequestAbortedError();
+    const wllama = newWllama();
+    const threads = opts.threads ?? chooseThreads();
+    const started = performance.now();
+    try {
+      await wllama.loadModel(files, {
+        n_threads: threads,
+        n_ctx: opts.contextSize ?? 2048,
+        n_gpu_layers: 0,
+      });
+    } catch (err) {
+      await wllama.exit().catch(() => undefined);
+      throw loadError(first.name, err);
+    }
+    const total = files.reduce((n, f) => n + f.size, 0);
+    opts.onProgress?.({
+      ...byteProgress(total, total, performance.now() - started),
+      phase: 'ready',
+    });
+    return new WllamaEngine(wllama, baseName(first.name), threads);
+  }
+
+  complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
+    const run = this.queue.then(() => withRequestSignal(req, signal, (s) => this.generate(req, s)));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generate(req: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+    const { temperature, top_p, seed, max_tokens, stop } = req.sampling;
+    const sampling = {
+      temperature,
+      top_p,
+      seed,
+      max_tokens,
+      stop: stop?.length ? stop : undefined,
+      abortSignal: signal,
+    };
+    const started = performance.now();
+    let text: string;
+    let finish: string | null | undefined;
+    let usage: { prompt_tokens: number; completion_tokens: number };
+    if (this.chat) {
+      const res = await this.wllama.createChatCompletion({ messages: req.messages, ...sampling });
+      const choice = res.choices[0];
+      text = choice?.message.content ?? '';
+      finish = choice?.finish_reason;
+      usage = res.usage;
+    } else {
+      const res = await this.wllama.createCompletion({
+        prompt: transcript(req.messages),
+        ...sampling,
+      });
+      const choice = res.choices[0];
+      text = choice?.text ?? '';
+      finish = choice?.finish_reason;
+      usage = res.usage;
+    }
+    const cut = cutAtStop(text, stop);
+    const finishReason: FinishReason = cut.stopped
+      ? 'stop'
+      : finish === 'length'
+        ? 'length'
+        : 'stop';
+    return {
+      text: cut.text,
+      usage: { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens },
+      latencyMs: performance.now() - started,
+      model: this.modelId,
+      finishReason,
+    };
+  }
+
+  async unload(): Promise<void> {
+    await this.wllama.exit();
+  }
+}
+
+/** GGUF models kept in this origin's private file system by earlier downloads. */
+export async function listWllamaCache(): Promise<
+  { url: string; name: string; sizeBytes: number }[]
+> {
+  const entries = await newWllama().cacheManager.list();
+  return entries.map((e) => ({ url: e.metadata.originalURL, name: e.name, sizeBytes: e.size }));
+}
+
+export async function deleteWllamaCache(url: string): Promise<void> {
+  await newWllama().cacheManager.delete(url);
+}

@@ -1,0 +1,535 @@
+/**
+ * The Python half of the harness, run once per interpreter. It is a TS string (not a .py file)
+ * so the same module loads in Node (tsx) and in Vite without a raw-import plugin.
+ *
+ * Why it is shaped this way (see docs/sandbox.md):
+ * - JavaScript drives every step: it calls the real builtins `exec`/`compile` and steps the
+ *   check generator itself, so a job's frames have no harness frame beneath them (f_back is None)
+ *   and the pass/fail of a step is decided by whether JavaScript saw an exception, not by any
+ *   Python object the job could reach.
+ * - The helpers below never hold a secret: the originals of what is stripped during a job
+ *   (sys._getframe, gc.get_objects, sys.settrace, ...) live in `_S`, a dict reachable only from
+ *   these functions' globals, which the job cannot reach without the stripped tools.
+ * - Restoration is cheap and targeted: builtins, sys.modules, sys attributes, random state,
+ *   cwd, watched directories always; module and class dicts only for the modules a job names
+ *   (or all of them when it uses reflection).
+ */
+/**
+ * Modules imported before the baseline is taken, so they are never re-imported per job; also run
+ * before a memory snapshot so restored workers start with them loaded.
+ */
+export const PRELOAD_PY = String.raw`
+for _m in ('math', 're', 'collections', 'itertools', 'functools', 'heapq', 'bisect', 'string',
+           'typing', 'statistics', 'fractions', 'decimal', 'hashlib', 'datetime', 'operator',
+           'copy', 'cmath', 'array', 'json', 'time', 'textwrap', 'unicodedata', 'numbers', 'enum',
+           'dataclasses', 'struct', 'calendar', 'collections.abc', 'traceback', 'inspect',
+           'difflib', 'pprint', 'locale', 'shutil', 'tempfile', 'random', 'ast', 'io', 'signal',
+           'warnings', 'types'):
+    try:
+        __import__(_m)
+    except Exception:
+        pass
+del _m
+`;
+
+export const HARNESS_PY = String.raw`
+import sys, builtins, ast, gc, os, io, random, signal, warnings, types
+
+${PRELOAD_PY}
+import decimal, shutil
+
+_MISSING = object()
+_BLOCKED = ('js', 'pyodide_js', 'pyodide', '_pyodide', '_pyodide_core', 'micropip',
+            'pyodide_http', 'ctypes', '_ctypes')
+_STRIP = {
+    sys: ('_getframe', '_getframemodulename', '_current_frames', '_current_exceptions', 'settrace',
+          'setprofile', 'monitoring', 'addaudithook', 'remote_exec', '_clear_internal_caches',
+          '_clear_type_cache', 'call_tracing', 'activate_stack_trampoline'),
+    gc: ('get_objects', 'get_referrers', 'get_referents', 'freeze', 'unfreeze'),
+}
+_SYS_ATTRS = ('stdin', 'stdout', 'stderr', '__stdin__', '__stdout__', '__stderr__', 'displayhook',
+              'excepthook', 'unraisablehook', 'breakpointhook', 'path', 'meta_path', 'path_hooks',
+              'argv', 'ps1', 'ps2', 'dont_write_bytecode', 'float_repr_style', 'last_exc',
+              'last_type', 'last_value', 'last_traceback')
+# Names whose presence in a job means it may reach modules indirectly: then every module and
+# class dict of the baseline is compared after the job, not only the ones it names.
+_REFLECTIVE = frozenset((
+    '__import__', 'importlib', 'exec', 'eval', 'compile', 'getattr', 'setattr', 'delattr',
+    '__dict__', 'vars', 'globals', 'locals', '__builtins__', 'builtins', 'sys', 'modules', 'gc',
+    '__subclasses__', '__class__', '__base__', '__bases__', '__mro__', '__globals__', '__code__',
+    '__closure__', 'f_back', 'f_globals', 'f_locals', 'f_builtins', 'tb_frame', 'gi_frame',
+    'cr_frame', 'ag_frame', '__traceback__', 'inspect', 'types', 'runpy', 'pickle', 'marshal',
+    '__getattribute__', '__setattr__', '__delattr__', '__reduce__', '__reduce_ex__', 'copyreg',
+    'attrgetter', 'methodcaller', '__self__', '__func__', '__wrapped__', 'codecs', 'object',
+))
+_WATCH_DIRS = ('/tmp', '/home/pyodide', '/lib/python3.14/site-packages', '/lib/python3.14',
+               '/lib/python3.14/lib-dynload', '/')
+
+
+def _listing(path):
+    try:
+        with os.scandir(path) as it:
+            # A directory's own mtime changes with its contents, which are watched separately.
+            return {e.name: (True, 0) if e.is_dir(follow_symlinks=False)
+                    else (False, e.stat(follow_symlinks=False).st_mtime_ns) for e in it}
+    except OSError:
+        return None
+
+
+_BEHAVIOUR = (types.FunctionType, classmethod, staticmethod, property, types.BuiltinFunctionType,
+              types.MethodType)
+
+
+def _behaviour(v):
+    return isinstance(v, _BEHAVIOUR)
+
+
+def _class_dicts(mod):
+    out = {}
+    for v in list(vars(mod).values()):
+        # Immutable (static or flagged) types cannot be patched, so they need no watching.
+        if (isinstance(v, type) and getattr(v, '__module__', None) == mod.__name__
+                and not v.__flags__ & (1 << 8)):
+            out[v] = dict(v.__dict__)
+    return out
+
+
+def _isolated(src, **names):
+    """Define src in a dict holding only names: functions the job's code can reach (through a
+    frame beneath it or a class it can see) then lead to nothing of the harness."""
+    g = dict(names)
+    exec(src, g)
+    return g
+
+
+_CAPTURE_SRC = """
+class _Capture:
+    # sys.stdout/sys.stderr during a job: keeps the first cap characters, counts the rest.
+    __slots__ = ('parts', 'size', 'cap', 'truncated')
+    encoding = 'utf-8'
+    errors = 'strict'
+
+    def __init__(self, cap):
+        self.parts = []
+        self.size = 0
+        self.cap = cap
+        self.truncated = False
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError('write() argument must be str, not ' + type(s).__name__)
+        room = self.cap - self.size
+        if room > 0:
+            if len(s) > room:
+                self.parts.append(s[:room])
+                self.size = self.cap
+                self.truncated = True
+            else:
+                self.parts.append(s)
+                self.size += len(s)
+        elif s:
+            self.truncated = True
+        return len(s)
+
+    def writelines(self, lines):
+        for s in lines:
+            self.write(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def text(self):
+        return ''.join(self.parts)
+
+
+"""
+_Capture = _isolated(_CAPTURE_SRC)['_Capture']
+_CAPTURE_METHODS = dict(_Capture.__dict__)
+
+_S = {}
+# Keys of sys / gc that begin() and finish() manage; the module-dict check leaves them alone.
+_OWN_KEYS = {
+    'sys': frozenset(_STRIP[sys]) | frozenset(_SYS_ATTRS) | {'modules', 'path_importer_cache'},
+    'gc': frozenset(_STRIP[gc]),
+}
+
+
+def _snapshot():
+    # Every worker starts from the same random state, so a job's result never depends on which
+    # worker ran it (a fresh CPython would seed from the OS; we prefer reproducible runs).
+    random.seed(0)
+    _S['modules'] = dict(sys.modules)
+    _S['builtins'] = dict(builtins.__dict__)
+    _S['sys'] = {k: getattr(sys, k, _MISSING) for k in _SYS_ATTRS}
+    _S['sys_lists'] = {k: list(getattr(sys, k)) for k in ('path', 'meta_path', 'path_hooks', 'argv')}
+    _S['importer_cache'] = dict(sys.path_importer_cache)
+    _S['strip'] = {m: {k: getattr(m, k) for k in names if hasattr(m, k)} for m, names in _STRIP.items()}
+    _S['recursion'] = sys.getrecursionlimit()
+    _S['int_digits'] = sys.get_int_max_str_digits()
+    _S['switch'] = sys.getswitchinterval()
+    _S['random'] = random.getstate()
+    _S['environ'] = dict(os.environ._data)
+    _S['cwd'] = os.getcwd()
+    _S['warnings'] = list(warnings.filters)
+    _S['decimal'] = decimal.getcontext().copy()
+    _S['signals'] = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    _S['dirs'] = {d: _listing(d) for d in _WATCH_DIRS}
+    _S['moddicts'] = {}
+    _S['classdicts'] = {}
+    for name, mod in _S['modules'].items():
+        if isinstance(mod, types.ModuleType) and not name.startswith(_BLOCKED):
+            _S['moddicts'][name] = dict(vars(mod))
+            _S['classdicts'][name] = _class_dicts(mod)
+    # Short names (last dotted part) of baseline modules, for the names a job mentions.
+    short = {}
+    for name in _S['moddicts']:
+        short.setdefault(name.rpartition('.')[2], []).append(name)
+    _S['short'] = short
+    _S['gc'] = gc.isenabled()
+
+
+_Blocker = _isolated("""
+class _Blocker:
+    # A meta-path finder that refuses the modules that lead to JavaScript.
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.split('.', 1)[0] in _BLOCKED:
+            raise ModuleNotFoundError('No module named %r (blocked in the Athanor sandbox)' % name, name=name)
+        return None
+
+    @staticmethod
+    def invalidate_caches():
+        pass
+
+
+""", _BLOCKED=_BLOCKED)['_Blocker']
+
+# Called by JS with the job's code: the job's frames see this frame beneath them, whose globals
+# hold nothing and whose locals are bound before the job runs. Returns None or the exception.
+run_code = _isolated("""
+def run_code(code, ns, exec=exec, BaseException=BaseException):
+    try:
+        exec(code, ns)
+    except BaseException as e:
+        return e
+    return None
+""")['run_code']
+
+call_fn = _isolated("""
+def call_fn(fn, args, BaseException=BaseException):
+    try:
+        out = fn(*args)
+    except BaseException as e:
+        return (False, e)
+    return (True, out)
+""")['call_fn']
+
+compile_code = _isolated("""
+def compile_code(src, filename, compile=compile, BaseException=BaseException):
+    try:
+        return (True, compile(src, filename, 'exec', 0, True))
+    except BaseException as e:
+        return (False, e)
+""")['compile_code']
+
+def _code_names(code, acc):
+    acc.update(code.co_names)
+    acc.update(code.co_varnames)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            _code_names(c, acc)
+    return acc
+
+
+def begin(cap, stdin_text):
+    """Strip the ways out, install capture. Called by JS before the job's code runs."""
+    gc.disable()
+    _S['job'] = job = {'names': set(), 'stripped': {}, 'blocked': {}}
+    for m, attrs in _S['strip'].items():
+        for k in attrs:
+            try:
+                delattr(m, k)
+            except AttributeError:
+                pass
+    for name in list(sys.modules):
+        if name.split('.', 1)[0] in _BLOCKED:
+            job['blocked'][name] = sys.modules.pop(name)
+    # Pyodide's own finders serve 'js' and 'pyodide_js' from memory: out of the path while a job runs.
+    sys.meta_path[:] = [_Blocker] + [f for f in sys.meta_path
+                                     if not str(getattr(type(f), '__module__', '')).startswith('_pyodide')
+                                     and not str(getattr(f, '__module__', '')).startswith('_pyodide')]
+    out, err = _Capture(cap), _Capture(cap)
+    job['out'], job['err'] = out, err
+    sys.stdout = sys.__stdout__ = out
+    sys.stderr = sys.__stderr__ = err
+    sys.stdin = sys.__stdin__ = io.StringIO(stdin_text)
+    return None
+
+
+def note_code(code):
+    """Remember the names a job's code mentions, to know which modules it may have touched."""
+    _code_names(code, _S['job']['names'])
+
+
+def new_stdin(stdin_text):
+    out = _S['job']['out']
+    out.parts = []
+    out.size = 0
+    out.truncated = False
+    sys.stdout = sys.__stdout__ = out
+    sys.stdin = sys.__stdin__ = io.StringIO(stdin_text)
+
+
+def case_output():
+    out = _S['job']['out']
+    return out.text()
+
+
+def fresh_namespace(main):
+    ns = {'__builtins__': builtins}
+    if main:
+        ns['__name__'] = '__main__'
+    return ns
+
+
+def make_check(src):
+    """HumanEval's check(candidate) as a generator: each top-level statement runs in order, in the
+    same function scope as the official harness, and yields None (ok) or the exception it raised,
+    then the next statement runs (for per-assert credit). Up to the first failure this is exactly
+    the official run, so 'all yielded None' is the official verdict."""
+    tree = ast.parse(src, '<test>')
+    lines = src.splitlines()
+    fn = None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == 'check':
+            fn = node
+    if fn is None:
+        raise ValueError('test source defines no check(candidate) function')
+    names = []
+    is_test = []
+    body = []
+    be = '_athanor_BaseException'
+    for st in fn.body:
+        seg = ' '.join(l.strip() for l in lines[st.lineno - 1:st.end_lineno])
+        names.append(seg[:200])
+        is_test.append(any(isinstance(n, ast.Assert) for n in ast.walk(st)))
+        handler = ast.ExceptHandler(type=ast.Name(be, ast.Load()), name='_athanor_x',
+                                    body=[ast.Expr(ast.Yield(ast.Name('_athanor_x', ast.Load())))])
+        body.append(ast.Try(body=[st], handlers=[handler],
+                            orelse=[ast.Expr(ast.Yield(ast.Constant(None)))], finalbody=[]))
+    fn.body = body
+    fn.args.args.append(ast.arg(be))
+    ast.fix_missing_locations(tree)
+    return compile(tree, '<test>', 'exec', dont_inherit=True), names, is_test
+
+
+describe = _isolated("""
+def describe(exc, type=type, str=str, isinstance=isinstance, SyntaxError=SyntaxError, BaseException=BaseException):
+    # (type name, "Type: message", line in <program> or 0). Never raises.
+    try:
+        tname = type(exc).__name__
+    except BaseException:
+        tname = 'Exception'
+    try:
+        msg = str(exc)
+    except BaseException:
+        msg = '<unprintable>'
+    line = 0
+    try:
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == '<program>':
+                line = tb.tb_lineno
+            tb = tb.tb_next
+    except BaseException:
+        pass
+    if isinstance(exc, SyntaxError) and exc.filename == '<program>' and exc.lineno:
+        line = exc.lineno
+    return [tname, (tname + ': ' + msg) if msg else tname, line]
+
+
+""")['describe']
+
+
+def collect():
+    """Undo what a job changed that holds its objects; return them so that JS drops them (their
+    finalizers then run with no harness frame beneath them)."""
+    gc.disable()
+    trash = []
+    job = _S['job']
+    bd = builtins.__dict__
+    b0 = _S['builtins']
+    if len(bd) != len(b0) or any(bd.get(k, _MISSING) is not v for k, v in b0.items()):
+        trash.append(dict(bd))
+        bd.clear()
+        bd.update(b0)
+    mods = sys.modules
+    m0 = _S['modules']
+    blocked = job['blocked']
+    for name in list(mods):
+        if name not in m0 or name in blocked:
+            trash.append(mods.pop(name))
+    for name, mod in m0.items():
+        if name in blocked:
+            continue
+        if mods.get(name, _MISSING) is not mod:
+            trash.append(mods.get(name))
+            mods[name] = mod
+    for k, v in _S['sys'].items():
+        cur = getattr(sys, k, _MISSING)
+        if cur is not v:
+            trash.append(cur)
+            if v is _MISSING:
+                delattr(sys, k)
+            else:
+                setattr(sys, k, v)
+    for k, v in _S['sys_lists'].items():
+        lst = getattr(sys, k)
+        if lst != v:
+            trash.append(list(lst))
+            lst[:] = v
+    pic = sys.path_importer_cache
+    if len(pic) != len(_S['importer_cache']) or any(pic.get(k, _MISSING) is not v for k, v in _S['importer_cache'].items()):
+        trash.append(dict(pic))
+        pic.clear()
+        pic.update(_S['importer_cache'])
+    # Module and class dicts: the ones the job names, or all of them after reflection.
+    names = job['names']
+    reflective = bool(names & _REFLECTIVE)
+    if reflective:
+        check = list(_S['moddicts'])
+    else:
+        check = []
+        short = _S['short']
+        for n in names:
+            check.extend(short.get(n, ()))
+    restored = []
+    for name in check:
+        mod = m0[name]
+        d = vars(mod)
+        snap = _S['moddicts'][name]
+        own = _OWN_KEYS.get(name)
+        if own is None:
+            if len(d) != len(snap) or any(d.get(k, _MISSING) is not v for k, v in snap.items()):
+                trash.append(dict(d))
+                d.clear()
+                d.update(snap)
+                restored.append(name)
+        else:
+            # sys and gc: never cleared (the interpreter uses them); keys the harness manages
+            # itself (stripped tools, std streams, hooks) are left to finish().
+            extra = [k for k in d if k not in snap and k not in own]
+            changed = [k for k, v in snap.items() if k not in own and d.get(k, _MISSING) is not v]
+            if extra or changed:
+                trash.append(dict(d))
+                for k in extra:
+                    del d[k]
+                for k in changed:
+                    d[k] = snap[k]
+                restored.append(name)
+        for cls, csnap in _S['classdicts'][name].items():
+            # Without reflection a class can only be patched through a name the job mentions.
+            if not reflective and cls.__name__ not in names:
+                continue
+            # Only behaviour counts: classes keep lazy caches (typing, abc) that change legitimately.
+            cd = cls.__dict__
+            if len(cd) == len(csnap) and all(cd.get(k, _MISSING) is v for k, v in csnap.items()):
+                continue
+            changed = [k for k, v in cd.items() if _behaviour(v) and csnap.get(k, _MISSING) is not v]
+            changed += [k for k, v in csnap.items() if _behaviour(v) and cd.get(k, _MISSING) is not v]
+            if not changed:
+                continue
+            trash.append(dict(cd))
+            try:
+                for k in changed:
+                    if k in csnap:
+                        setattr(cls, k, csnap[k])
+                    else:
+                        delattr(cls, k)
+            except (AttributeError, TypeError):
+                job['dirty'] = 'class %s.%s could not be restored' % (name, cls.__name__)
+            restored.append(name + '.' + cls.__name__)
+    job['restored'] = restored
+    return trash
+
+
+def finish():
+    """Restore interpreter state; report captured output and whether the worker must be replaced."""
+    gc.disable()
+    job = _S['job']
+    for name, mod in job['blocked'].items():
+        sys.modules[name] = mod
+    for m, attrs in _S['strip'].items():
+        for k, v in attrs.items():
+            setattr(m, k, v)
+    if sys.getrecursionlimit() != _S['recursion']:
+        sys.setrecursionlimit(_S['recursion'])
+    if sys.get_int_max_str_digits() != _S['int_digits']:
+        sys.set_int_max_str_digits(_S['int_digits'])
+    if sys.getswitchinterval() != _S['switch']:
+        sys.setswitchinterval(_S['switch'])
+    random.setstate(_S['random'])
+    if os.environ._data != _S['environ']:
+        for k in list(os.environ._data):
+            if k not in _S['environ']:
+                os.unsetenv(k)
+        os.environ._data.clear()
+        os.environ._data.update(_S['environ'])
+        for k, v in _S['environ'].items():
+            os.putenv(k, v)
+    try:
+        if os.getcwd() != _S['cwd']:
+            os.chdir(_S['cwd'])
+    except OSError:
+        os.chdir(_S['cwd'])
+    if warnings.filters != _S['warnings']:
+        warnings.filters[:] = _S['warnings']
+        warnings._filters_mutated()
+    decimal.setcontext(_S['decimal'].copy())
+    for s, h in _S['signals'].items():
+        if signal.getsignal(s) is not h:
+            signal.signal(s, h)
+    for d, before in _S['dirs'].items():
+        now = _listing(d)
+        if now == before:
+            continue
+        if before is None or now is None:
+            job['dirty'] = 'directory %s appeared or vanished' % d
+            continue
+        for name, meta in now.items():
+            if name not in before:
+                p = os.path.join(d, name)
+                try:
+                    if meta[0]:
+                        shutil.rmtree(p)
+                    else:
+                        os.unlink(p)
+                except OSError:
+                    job['dirty'] = 'could not remove ' + p
+            elif before[name] != meta:
+                job['dirty'] = 'file changed: ' + os.path.join(d, name)
+        for name in before:
+            if name not in now:
+                job['dirty'] = 'file removed: ' + os.path.join(d, name)
+    if any(_Capture.__dict__.get(k, _MISSING) is not v for k, v in _CAPTURE_METHODS.items()):
+        job['dirty'] = 'capture class modified'
+    if gc.isenabled() != _S['gc']:
+        pass
+    out, err = job['out'], job['err']
+    _S['job'] = None
+    return [out.text(), out.truncated, err.text(), err.truncated, job.get('dirty', ''),
+            ','.join(job.get('restored', ()))]
+
+
+_snapshot()
+`;

@@ -1,0 +1,546 @@
+/**
+ * A pool of Python workers behind ExecPort: a fair FIFO queue, per-test and per-job time limits
+ * enforced from outside the worker (interrupt buffer first, terminate-and-replace when that is
+ * not possible or not obeyed), a warm spare so a replacement is instant, and cancellation.
+ * Environment-neutral: node.ts and browser.ts supply how a worker is spawned.
+ */
+import type { Remote } from 'comlink';
+import type { ExecPort } from '../core/ports';
+import type { ExecJob, ExecResult, TestVerdict } from '../core/types';
+import {
+  CONTROL_BYTES,
+  CTRL,
+  DEFAULT_OUTPUT_CAP,
+  DEFAULT_TEST_TIMEOUT_MS,
+  OUTCOME_CODES,
+  CLEANUP_STEP,
+  controlViews,
+  type ControlViews,
+  type PythonWorkerApi,
+  type WorkerResult,
+} from './protocol';
+
+export interface SpawnedWorker {
+  api: Remote<PythonWorkerApi>;
+  terminate(): void;
+}
+
+export interface ExecPoolOptions {
+  /** Workers grading at once; default max(1, cores − 1). */
+  size?: number;
+  /** Default limit for one test when a job does not say; 3000 ms. */
+  testTimeoutMs?: number;
+  /** Extra workers kept loaded to replace a killed one at once; default 1. */
+  spares?: number;
+  /** Cap on captured stdout / stderr, in characters; default 64 KiB. */
+  outputCap?: number;
+  /** After an interrupt, how long a worker may take to stop before it is terminated; 500 ms. */
+  interruptGraceMs?: number;
+  /** A worker whose WebAssembly heap grows past this is replaced after its job; 768 MiB. */
+  maxHeapBytes?: number;
+  /** Use the interrupt buffer when SharedArrayBuffer is usable; default true. */
+  useInterrupts?: boolean;
+  /**
+   * Start later workers from a memory snapshot the first worker takes (about 0.25 s instead of
+   * about 2 s); default true.
+   */
+  snapshot?: boolean;
+}
+
+export interface ExecPoolStats {
+  /** Jobs answered (including timeouts and kills). */
+  jobs: number;
+  /** Workers terminated and replaced (timeouts that interrupts could not stop, recycles). */
+  replaced: number;
+  /** Why workers were replaced, most recent last (bounded). */
+  replaceReasons: string[];
+  /** Workers loaded and able to take a job now, or busy with one. */
+  ready: number;
+  /** Warm spares loaded and waiting. */
+  sparesReady: number;
+  queued: number;
+  running: number;
+  /** Whether timeouts are enforced with the interrupt buffer (else: terminate only). */
+  interrupts: boolean;
+  /** Cold start of the last worker that finished loading, ms. */
+  lastStartMs: number;
+  /** Workers started from the memory snapshot. */
+  fromSnapshot: number;
+}
+
+export interface ExecPool extends ExecPort {
+  readonly size: number;
+  stats(): ExecPoolStats;
+  /** Start all workers (and spares) now instead of on the first job; resolves when ready. */
+  warm(): Promise<void>;
+  /** Resolves when every slot (and spare) holds a loaded worker. */
+  whenFull(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class ExecPoolClosedError extends Error {
+  override name = 'ExecPoolClosedError';
+  constructor() {
+    super('The Python pool was closed; create a new pool to run more jobs.');
+  }
+}
+
+export class ExecAbortedError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('The job was cancelled before it finished.');
+  }
+}
+
+export class PythonWorkerStartError extends Error {
+  override name = 'PythonWorkerStartError';
+  constructor(cause: unknown) {
+    super(
+      `A Python worker failed to start three times in a row (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        "Check that Pyodide's files are reachable (indexURL) and that the page can start workers.",
+    );
+  }
+}
+
+interface Pending {
+  job: ExecJob;
+  resolve(r: ExecResult): void;
+  reject(e: unknown): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface Worker {
+  spawned: SpawnedWorker;
+  ready: Promise<void>;
+  loaded: boolean;
+  control?: ControlViews;
+  controlBuffer?: SharedArrayBuffer;
+}
+
+interface Running {
+  pending: Pending;
+  seq: number;
+  startedAt: number;
+  testTimeout: number;
+  jobTimeout: number;
+  /** True once the worker has started this job (its job limit counts from then). */
+  began?: boolean;
+  interruptedAt?: number;
+  /** The (claimed, negative) token of the step that was interrupted. */
+  interruptedToken?: number;
+  expiredAt?: number;
+  settled: boolean;
+}
+
+interface Slot {
+  worker?: Worker;
+  /** Jobs sent to the worker and not answered yet, in order; the first one is running. */
+  inflight: Running[];
+}
+
+const WATCH_MS = 10;
+
+export function createExecPool(
+  spawn: (onCrash: (err: unknown) => void) => SpawnedWorker,
+  opts: ExecPoolOptions & {
+    cores: number;
+    sharedMemory: boolean;
+    indexURL?: string;
+  },
+): ExecPool {
+  const size = Math.max(1, opts.size ?? Math.max(1, opts.cores - 1));
+  const spares = Math.max(0, opts.spares ?? 1);
+  const defaultTestTimeout = opts.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
+  const grace = opts.interruptGraceMs ?? 500;
+  const outputCap = opts.outputCap ?? DEFAULT_OUTPUT_CAP;
+  const maxHeapBytes = opts.maxHeapBytes ?? 768 * 1024 * 1024;
+  const interrupts = (opts.useInterrupts ?? true) && opts.sharedMemory;
+
+  const slots: Slot[] = Array.from({ length: size }, () => ({ inflight: [] as Running[] }));
+  // With the interrupt buffer a worker gets its next job while it runs the current one, which
+  // hides the message round trip; the token protocol keeps interrupts on the right step.
+  const depth = interrupts ? 2 : 1;
+  const spareList: Worker[] = [];
+  const queue: Pending[] = [];
+  let seq = 0;
+  let closed = false;
+  let started = false;
+  let startFailures = 0;
+  let watchTimer: ReturnType<typeof setInterval> | undefined;
+  const st = {
+    jobs: 0,
+    replaced: 0,
+    replaceReasons: [] as string[],
+    lastStartMs: 0,
+    fromSnapshot: 0,
+  };
+  const useSnapshot = opts.snapshot ?? true;
+  let snapshot: Uint8Array | undefined;
+  let snapshotAsked = false;
+
+  function newWorker(): Worker {
+    let crash: (err: unknown) => void = () => undefined;
+    const crashed = new Promise<never>((_ok, fail) => {
+      crash = fail;
+    });
+    crashed.catch(() => undefined);
+    const spawned = spawn((err) => {
+      crash(err);
+      // A crash mid-job: answer the job and replace the worker.
+      const slot = slots.find((s) => s.worker === w);
+      if (slot?.inflight.length && w.loaded)
+        kill(slot, `worker crashed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    const w: Worker = { spawned, loaded: false, ready: Promise.resolve() };
+    const makeSnapshot = useSnapshot && !snapshot && !snapshotAsked;
+    if (makeSnapshot) snapshotAsked = true;
+    if (interrupts) {
+      w.controlBuffer = new SharedArrayBuffer(CONTROL_BYTES);
+      w.control = controlViews(w.controlBuffer);
+    }
+    w.ready = Promise.race([
+      crashed,
+      spawned.api.init({
+        ...(w.controlBuffer ? { control: w.controlBuffer } : {}),
+        ...(opts.indexURL ? { indexURL: opts.indexURL } : {}),
+        outputCap,
+        maxHeapBytes,
+        ...(snapshot ? { snapshot } : {}),
+        ...(makeSnapshot ? { makeSnapshot } : {}),
+      }),
+    ])
+      .then((info) => {
+        w.loaded = true;
+        startFailures = 0;
+        st.lastStartMs = info.startMs;
+        if (info.snapshot) snapshot = info.snapshot;
+        if (info.fromSnapshot) st.fromSnapshot++;
+        pump();
+      })
+      .catch((e: unknown) => {
+        spawned.terminate();
+        if (makeSnapshot) snapshotAsked = false;
+        if (closed) return;
+        startFailures++;
+        if (startFailures >= 3) {
+          const err = new PythonWorkerStartError(e);
+          for (const p of queue.splice(0)) p.reject(err);
+        }
+        replaceWorker(w, `start failed: ${e instanceof Error ? e.message : String(e)}`, false);
+      });
+    return w;
+  }
+
+  function start(): void {
+    if (started || closed) return;
+    started = true;
+    for (const s of slots) s.worker = newWorker();
+    for (let i = 0; i < spares; i++) spareList.push(newWorker());
+  }
+
+  /** Put a fresh worker where `dead` was: the first loaded spare, else a new one. */
+  function replaceWorker(dead: Worker, reason: string, count = true): void {
+    if (count) {
+      st.replaced++;
+      st.replaceReasons.push(reason);
+      if (st.replaceReasons.length > 20) st.replaceReasons.shift();
+    }
+    if (closed) return;
+    const spareIdx = spareList.indexOf(dead);
+    if (spareIdx >= 0) {
+      spareList.splice(spareIdx, 1);
+      spareList.push(newWorker());
+      return;
+    }
+    const slot = slots.find((s) => s.worker === dead);
+    if (!slot) return;
+    // Jobs the dead worker had not started go back to the head of the queue, in order.
+    const unstarted = slot.inflight.filter((r) => !r.settled);
+    slot.inflight = [];
+    queue.unshift(...unstarted.map((r) => r.pending));
+    const loadedSpare = spareList.findIndex((w) => w.loaded);
+    if (loadedSpare >= 0) {
+      slot.worker = spareList.splice(loadedSpare, 1)[0];
+      spareList.push(newWorker());
+    } else {
+      slot.worker = newWorker();
+    }
+    pump();
+  }
+
+  function finish(slot: Slot, r: Running, result: ExecResult): void {
+    if (r.settled) return;
+    r.settled = true;
+    st.jobs++;
+    r.pending.signal?.removeEventListener('abort', r.pending.onAbort!);
+    r.pending.resolve(result);
+  }
+
+  /** The verdict for a job whose worker had to be terminated. */
+  function killedResult(w: Worker, r: Running): ExecResult {
+    const tests: TestVerdict[] = [];
+    const c = w.control;
+    const done = c ? Atomics.load(c.ints, CTRL.DONE) : 0;
+    for (let i = 0; i < done; i++) {
+      const outcome = OUTCOME_CODES[c!.outcomes[i] ?? 0] ?? 'error';
+      tests.push({ name: `test ${i}`, outcome });
+    }
+    const n = countTests(r.pending.job);
+    const total = Math.max(n, done + 1);
+    for (let i = done; i < total; i++) {
+      tests.push({
+        name: `test ${i}`,
+        outcome: 'timeout',
+        message:
+          i === done
+            ? 'timed out; the worker was terminated'
+            : 'not run: the worker was terminated',
+      });
+    }
+    const passedN = tests.filter((t) => t.outcome === 'passed').length;
+    return {
+      passed: false,
+      soft: n ? Math.min(passedN, n) / n : 0,
+      tests: tests.slice(0, Math.max(n, 1)),
+      ...(done === 0
+        ? { setupError: 'timeout: the program did not finish; the worker was terminated' }
+        : {}),
+      stdout: { text: '', truncated: false },
+      stderr: { text: '', truncated: false },
+      durationMs: performance.now() - r.startedAt,
+    };
+  }
+
+  /** The job the worker is running now (the oldest one sent). */
+  function current(slot: Slot): Running | undefined {
+    return slot.inflight[0];
+  }
+
+  function kill(slot: Slot, reason: string): void {
+    const w = slot.worker!;
+    const r = slot.inflight.shift();
+    w.spawned.terminate();
+    if (r) finish(slot, r, killedResult(w, r));
+    replaceWorker(w, reason);
+  }
+
+  /**
+   * Interrupt the step running now, if it still is: claim its token (token → −token) so the
+   * interrupt cannot land on a later step. With `expire`, the job's remaining steps are skipped.
+   */
+  function interrupt(w: Worker, r: Running, expire: boolean): void {
+    const c = w.control!;
+    if (expire) Atomics.store(c.ints, CTRL.JOB_EXPIRED, 1);
+    const token = Atomics.load(c.ints, CTRL.TOKEN);
+    if (token <= 0) {
+      // Between steps: an expired job stops before its next step. Count the grace from now so a
+      // worker that never gets there is still replaced.
+      if (expire && r.interruptedAt === undefined) {
+        r.interruptedAt = performance.now();
+        r.interruptedToken = token;
+      }
+      return;
+    }
+    if (Atomics.compareExchange(c.ints, CTRL.TOKEN, token, -token) !== token) return;
+    Atomics.store(c.ints, CTRL.INTERRUPT, 2);
+    Atomics.store(c.ints, CTRL.CLAIM_WRITTEN, 1);
+    Atomics.notify(c.ints, CTRL.CLAIM_WRITTEN);
+    r.interruptedAt = performance.now();
+    r.interruptedToken = -token;
+  }
+
+  function watch(): void {
+    const now = performance.now();
+    let busy = false;
+    for (const slot of slots) {
+      const r = current(slot);
+      const w = slot.worker;
+      // A cancelled (settled) job is still watched until its worker stops it or is replaced.
+      if (!r || !w) continue;
+      busy = true;
+      if (interrupts && w.control && Atomics.load(w.control.ints, CTRL.JOB) === r.seq && !r.began) {
+        // The worker started it just now (it may have waited behind the previous job).
+        r.began = true;
+        r.startedAt = now - (Date.now() - (w.control.jobStart[0] ?? Date.now()));
+      }
+      const jobOver = (!interrupts || r.began === true) && now - r.startedAt > r.jobTimeout;
+      if (!interrupts || !w.control) {
+        if (jobOver) kill(slot, 'job timeout (no interrupt buffer)');
+        continue;
+      }
+      const c = w.control;
+      if (Atomics.load(c.ints, CTRL.JOB) !== r.seq) continue; // not started yet, or done
+      const token = Atomics.load(c.ints, CTRL.TOKEN);
+      const cleaning = Atomics.load(c.ints, CTRL.STEP) === CLEANUP_STEP;
+      if (r.interruptedAt !== undefined) {
+        if (token !== r.interruptedToken) {
+          r.interruptedAt = undefined; // it obeyed and moved on
+          r.interruptedToken = undefined;
+        } else if (now - r.interruptedAt > grace) {
+          kill(slot, 'did not stop when interrupted');
+          continue;
+        } else {
+          continue;
+        }
+      }
+      if (jobOver && !cleaning) {
+        // Skip what is left; a step running now is interrupted.
+        interrupt(w, r, true);
+        continue;
+      }
+      const stepStartEpoch = c.stepStart[0] ?? 0;
+      if (token > 0 && Date.now() - stepStartEpoch > r.testTimeout) interrupt(w, r, false);
+    }
+    if (!busy && watchTimer !== undefined) {
+      clearInterval(watchTimer);
+      watchTimer = undefined;
+    }
+  }
+
+  function pump(): void {
+    if (closed) return;
+    // Idle workers first, then one job ahead for each busy one: no worker idles while another
+    // holds a job in reserve.
+    for (let ahead = 1; ahead <= depth; ahead++) {
+      for (const slot of slots) {
+        if (!queue.length) return;
+        const w = slot.worker;
+        if (w?.loaded && slot.inflight.length < ahead) dispatch(slot, w, queue.shift()!);
+      }
+    }
+  }
+
+  function dispatch(slot: Slot, w: Worker, pending: Pending): void {
+    const testTimeout = pending.job.testTimeoutMs ?? defaultTestTimeout;
+    const r: Running = {
+      pending,
+      seq: ++seq,
+      startedAt: performance.now(),
+      testTimeout,
+      jobTimeout: pending.job.jobTimeoutMs ?? 10 * testTimeout,
+      settled: false,
+    };
+    slot.inflight.push(r);
+    watchTimer ??= setInterval(watch, WATCH_MS);
+    const job = { ...pending.job, testTimeoutMs: testTimeout };
+    w.spawned.api.run(job, r.seq).then(
+      (res: WorkerResult) => {
+        if (slot.worker !== w) return; // killed meanwhile
+        slot.inflight = slot.inflight.filter((x) => x !== r);
+        const { recycle, ...result } = res;
+        finish(slot, r, result);
+        if (recycle) {
+          w.spawned.terminate();
+          replaceWorker(w, recycle);
+        }
+        pump();
+      },
+      (e: unknown) => {
+        if (slot.worker !== w) return;
+        const reason = `worker crashed: ${e instanceof Error ? e.message : String(e)}`;
+        kill(slot, reason);
+      },
+    );
+  }
+
+  function countTests(job: ExecJob): number {
+    const t = job.tests;
+    switch (t.kind) {
+      case 'asserts':
+        return t.asserts.length;
+      case 'io':
+      case 'stdio':
+        return t.cases.length;
+      case 'check':
+        return Math.max(1, (t.source.match(/^\s*assert\b/gm) ?? []).length);
+    }
+  }
+
+  const allWorkers = (): Worker[] => [
+    ...slots.map((s) => s.worker).filter((w): w is Worker => !!w),
+    ...spareList,
+  ];
+
+  return {
+    size,
+    run(job: ExecJob, signal?: AbortSignal): Promise<ExecResult> {
+      if (closed) return Promise.reject(new ExecPoolClosedError());
+      if (signal?.aborted) return Promise.reject(new ExecAbortedError());
+      start();
+      return new Promise<ExecResult>((resolve, reject) => {
+        const pending: Pending = { job, resolve, reject };
+        if (signal) {
+          pending.signal = signal;
+          pending.onAbort = () => {
+            const qi = queue.indexOf(pending);
+            if (qi >= 0) {
+              queue.splice(qi, 1);
+              reject(new ExecAbortedError());
+              return;
+            }
+            const slot = slots.find((s) => s.inflight.some((r) => r.pending === pending));
+            const r = slot?.inflight.find((x) => x.pending === pending);
+            if (!slot || !r || r.settled) return;
+            r.settled = true;
+            reject(new ExecAbortedError());
+            // Stop the abandoned job: it expires at once (the watchdog interrupts it when it
+            // runs, and kills the worker if it will not stop).
+            r.jobTimeout = 0;
+            const w = slot.worker!;
+            if (interrupts && w.control) {
+              if (current(slot) === r) interrupt(w, r, true);
+            } else {
+              kill(slot, 'cancelled');
+            }
+          };
+          signal.addEventListener('abort', pending.onAbort, { once: true });
+        }
+        queue.push(pending);
+        pump();
+      });
+    },
+    stats(): ExecPoolStats {
+      return {
+        jobs: st.jobs,
+        replaced: st.replaced,
+        replaceReasons: [...st.replaceReasons],
+        ready: slots.filter((s) => s.worker?.loaded).length,
+        sparesReady: spareList.filter((w) => w.loaded).length,
+        queued: queue.length,
+        running: slots.filter((s) => s.inflight.length > 0).length,
+        interrupts,
+        lastStartMs: st.lastStartMs,
+        fromSnapshot: st.fromSnapshot,
+      };
+    },
+    async warm(): Promise<void> {
+      start();
+      await this.whenFull();
+    },
+    async whenFull(): Promise<void> {
+      for (;;) {
+        if (closed || !started) return;
+        const ws = allWorkers();
+        if (ws.length === size + spares && ws.every((w) => w.loaded)) return;
+        await Promise.all(ws.map((w) => w.ready));
+        if (ws.every((w) => w.loaded) && allWorkers().every((w) => ws.includes(w))) return;
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      if (watchTimer !== undefined) clearInterval(watchTimer);
+      const err = new ExecPoolClosedError();
+      for (const p of queue.splice(0)) p.reject(err);
+      for (const s of slots) {
+        for (const r of s.inflight) {
+          if (r.settled) continue;
+          r.settled = true;
+          r.pending.reject(err);
+        }
+      }
+      for (const w of allWorkers()) w.spawned.terminate();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The meta-prompts every method sends to the LLM, as plain templates in one place so a teacher
+ * can read them, a test can pin them, and an ablation can swap one. Placeholders are `[[name]]`
+ * (not `{name}`: Prochemy's answers are wrapped in `{{ }}`). Wording follows each paper's
+ * published template in spirit, adapted to code generation; see each method's module for the
+ * paper.
+ */
+
+export function fill(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\[\[(\w+)\]\]/g, (_, name: string) => {
+    const v = vars[name];
+    if (v === undefined) throw new RangeError(`meta-prompt placeholder [[${name}]] has no value`);
+    return String(v);
+  });
+}
+
+/** Prochemy (arXiv 2503.11085): one variant of the current prompt, wrapped in `{{ }}`. */
+export const PROCHEMY_MUTATE = `You are an expert in prompt engineering for code generation.
+Below is a prompt that is given, as the system instruction, to a language model that writes Python functions from task descriptions.
+
+Prompt:
+[[prompt]]
+
+Write one improved version of this prompt that will make the model write code that is more likely to be correct and to pass the tests. Keep it a general instruction for any programming task, not for one specific task. Reply with the new prompt only, wrapped in double curly braces, like this: {{new prompt}}`;
+
+/** Said after an answer that lacked the `{{ }}` wrapper. */
+export const PROCHEMY_REASK = `Your answer did not contain a prompt wrapped in double curly braces. Reply again with only the improved prompt, in the form {{new prompt}}.`;
+
+/** GPO (arXiv 2402.17564): the meta-prompt, with the trajectory as update direction. */
+export const GPO_META = `Your task is to improve a prompt (a system instruction) that a language model uses to write Python code for programming tasks. The score of a prompt is the percentage of tasks whose tests its code passes.
+
+[[trajectory]]Current prompt (score [[score]]):
+[[prompt]]
+
+Here are some tasks the model is given, with how the current prompt did on them:
+[[examples]]
+
+[[instruction]] Wrap the new prompt between <START> and <END>.`;
+
+export const GPO_TRAJECTORY_HEADER = `Below are previous prompts with their scores:
+`;
+
+export const GPO_GENERATE = `Write a new improved prompt. You may change at most [[budget]] words compared with the current prompt.`;
+
+export const GPO_EDIT = `Improve the current prompt by editing it: add, delete or replace words, at most [[budget]] words in total. Keep the rest unchanged.`;
+
+export const GPO_OVER_BUDGET = `Your new prompt changed [[distance]] words, more than the allowed [[budget]]. Write it again, changing at most [[budget]] words compared with the current prompt, between <START> and <END>.`;
+
+export const GPO_SUMMARIZE = `Below are prompts for a code-writing language model with their scores (percentage of tasks solved):
+[[trajectory]]
+In at most five sentences, summarize what the higher-scoring prompts do that the lower-scoring ones do not.`;
+
+/** APE (arXiv 2211.01910): instruction induction from demonstrations (forward mode). */
+export const APE_INDUCE = `I gave a friend an instruction and some programming tasks. The friend read the instruction and wrote a correct Python solution for every task. Here are the tasks and solutions:
+
+[[demos]]
+
+The instruction was a general guideline for writing correct Python code for such tasks. Write the instruction, wrapped in <INS> and </INS>.`;
+
+/** APE's iterative Monte Carlo search: a paraphrase of a good candidate. */
+export const APE_RESAMPLE = `Generate a variation of the following instruction while keeping the semantic meaning.
+
+Input: [[prompt]]
+
+Reply with the new instruction only, wrapped in <INS> and </INS>.`;
+
+/** OPRO (arXiv 2309.03409): past prompts in ascending order of score, then exemplars. */
+export const OPRO_META = `Your task is to write an instruction <INS> for a language model that writes Python code. Below are some previous instructions with their scores. The score is the percentage of programming tasks whose tests pass; higher is better.
+
+[[history]]
+
+Below are some of the tasks. The instruction is given before each task.
+
+[[examples]]
+
+Generate an instruction that is different from all the instructions above and has a higher score than all of them. The instruction should be concise, effective and general. Wrap it in <INS> and </INS>.`;
+
+/** EvoPrompt GA (arXiv 2309.08532): crossover then mutation in one request. */
+export const EVO_GA = `Please follow the instruction step by step to generate a better prompt for a language model that writes Python code.
+1. Cross over the following prompts and generate a new prompt:
+Prompt 1: [[parent1]]
+Prompt 2: [[parent2]]
+2. Mutate the prompt generated in Step 1 and generate a final prompt bracketed with <prompt> and </prompt>.`;
+
+/** EvoPrompt's initial population: paraphrases of the seed prompt. */
+export const EVO_PARAPHRASE = `Generate a variation of the following prompt while keeping the semantic meaning.
+
+Prompt: [[prompt]]
+
+Reply with the new prompt only, bracketed with <prompt> and </prompt>.`;
+
+/** Chain-of-thought (Wei et al. 2022; zero-shot CoT, Kojima et al. 2022) suffix for code. */
+export const COT_SUFFIX = `Let's think step by step. First explain briefly how you will solve the task, then give the complete implementation in one Python code block.`;
+
+/** Reflexion (arXiv 2303.11366): the self-reflection request after a failed attempt. */
+export const REFLEXION_REFLECT = `You are a Python programming assistant. You will be given a task, your implementation, and the results of running its unit tests. Write a few sentences explaining why the implementation is wrong, as the test results show, and what to change. Do not write code.
+
+Task:
+[[task]]
+
+Implementation:
+[[code]]
+
+Test results:
+[[feedback]]`;
+
+/** Reflexion: the retry turn appended after the previous answer. */
+export const REFLEXION_RETRY = `Your implementation failed the tests.
+
+Test results:
+[[feedback]]
+
+Reflection:
+[[reflection]]
+
+Write an improved, complete implementation in one Python code block.`;

@@ -1,0 +1,155 @@
+/**
+ * Knobs of the hybrid-action methods (the PPO agent and its Random-Hybrid baseline), as plain
+ * data for the registry. Validation is the shared `readKnobs` of ../knobs.ts.
+ */
+import { floatKnob, intKnob } from '../knobs';
+import type { KnobSpec } from '../types';
+
+/** Knobs of the environment: episodes, actions and the shaped reward. Shared by both methods. */
+export const HYBRID_KNOBS: readonly KnobSpec[] = [
+  intKnob(
+    'maxSteps',
+    'Steps',
+    40,
+    1,
+    1000,
+    'Actions taken in the whole run; each proposes and scores one prompt.',
+  ),
+  intKnob(
+    'horizon',
+    'Episode length',
+    5,
+    1,
+    50,
+    'Actions per episode. Transferable: each episode restarts from the best prompt so far. Per-instance: the most actions one task gets (its episode ends early once solved).',
+  ),
+  intKnob(
+    'poolSize',
+    'Elite pool',
+    6,
+    2,
+    50,
+    'Best prompts kept as donors and mates for lexical mutation and crossover.',
+  ),
+  floatKnob(
+    'softWeight',
+    'λ soft credit',
+    0.5,
+    0,
+    2,
+    0.05,
+    'Reward = q + μ·(q − q_prev) − κ·calls with q = strict pass + λ·soft pass: λ weighs the share of unit tests passed.',
+  ),
+  floatKnob(
+    'improvementWeight',
+    'μ improvement',
+    1,
+    0,
+    5,
+    0.1,
+    'Weight of the change in q = strict + λ·soft since the previous prompt.',
+  ),
+  floatKnob(
+    'costPerCall',
+    'κ cost per LLM call',
+    0.02,
+    0,
+    1,
+    0.01,
+    'Reward penalty per LLM call an action makes (generation and rewriting make one; lexical actions none).',
+  ),
+  intKnob(
+    'patience',
+    'Patience',
+    0,
+    0,
+    1000,
+    'Transferable mode: stop after this many steps without a new best (0 = never).',
+  ),
+  floatKnob(
+    'llmTemperature',
+    'LLM temperature',
+    1,
+    0,
+    2,
+    0.1,
+    'Sampling temperature of the generation and rewriting actions.',
+  ),
+  intKnob(
+    'maxReasks',
+    'Re-asks',
+    1,
+    0,
+    5,
+    'How many times an LLM action asks again when its answer holds no <prompt> block; each ask is one call.',
+  ),
+  intKnob(
+    'llmMaxTokens',
+    'Prompt max tokens',
+    400,
+    32,
+    4096,
+    'Longest prompt an LLM action may write.',
+  ),
+];
+
+/** PPO's own hyperparameters (Schulman et al. 2017 defaults, scaled down to a short run). */
+export const PPO_KNOBS: readonly KnobSpec[] = [
+  intKnob(
+    'rolloutSteps',
+    'Rollout length',
+    8,
+    1,
+    256,
+    'Transitions collected before each PPO update.',
+  ),
+  intKnob('epochs', 'Epochs', 4, 1, 50, 'Passes over each rollout per update.'),
+  intKnob('minibatch', 'Minibatch', 4, 1, 256, 'Transitions per gradient step.'),
+  floatKnob('lr', 'Learning rate', 0.003, 0.00001, 0.1, 0.0001, 'Adam step size.'),
+  floatKnob('gamma', 'γ discount', 0.9, 0, 1, 0.01, 'Discount of future rewards.'),
+  floatKnob(
+    'gaeLambda',
+    'GAE λ',
+    0.95,
+    0,
+    1,
+    0.01,
+    'Bias/variance trade-off of generalized advantage estimation.',
+  ),
+  floatKnob(
+    'clip',
+    'Clip ε',
+    0.2,
+    0.01,
+    1,
+    0.01,
+    'Probability-ratio clip of the surrogate objective.',
+  ),
+  floatKnob(
+    'entropyCoef',
+    'Entropy bonus',
+    0.01,
+    0,
+    1,
+    0.005,
+    'Weight of the policy-entropy bonus (keeps the agent exploring).',
+  ),
+  floatKnob('valueCoef', 'Value loss weight', 0.5, 0, 5, 0.1, 'Weight of the value-head loss.'),
+  floatKnob(
+    'maxGradNorm',
+    'Gradient clip',
+    0.5,
+    0,
+    100,
+    0.1,
+    'Global gradient-norm limit (0 = none).',
+  ),
+  intKnob(
+    'hidden',
+    'Hidden units',
+    32,
+    2,
+    256,
+    'Width of each of the two tanh hidden layers of the policy/value network.',
+  ),
+];

@@ -1,0 +1,337 @@
+/**
+ * Prochemy — "Prompt Alchemy: Automatic Prompt Refinement for Enhancing Code Generation"
+ * (Ye et al., arXiv 2503.11085).
+ *
+ * Each round the LLM, at temperature 1.0, writes N variants of the current best prompt (the
+ * meta-prompt asks for the answer wrapped in `{{ }}`; a malformed answer is re-asked, at most
+ * `reasks` times, then dropped). The current prompt and its variants are scored by pass@1 at
+ * temperature 0 on the training set, and tasks are weighted by difficulty:
+ *
+ *   weight_j = (total passes over all tasks) / (passes on task j)
+ *
+ * so a task few candidates solve weighs more. The candidate with the best weighted score seeds
+ * the next round. The run stops after `rounds` rounds, or when the best prompt is unchanged
+ * `patience` rounds running (the paper: two).
+ *
+ * Decisions the paper leaves open, made explicit here:
+ * - An unsolved task (no candidate of the round passes it) weighs 0: it cannot tell candidates
+ *   apart, and total/0 is undefined. Weighted score = Σ_j w_j·pass_ij / Σ_j w_j, in [0, 1]; 0 when
+ *   nothing passes anything (then the current prompt is kept).
+ * - The current prompt competes with its variants (scored once, memoized), which is what makes
+ *   "unchanged two rounds running" possible. Ties keep the current prompt, then the earlier variant.
+ * - Training set: K real tasks chosen from ctx.train with the seeded RNG, plus up to K mutated tasks
+ *   (Task.origin.kind === 'mutated', produced and execution-validated by the datasets layer and
+ *   handed in through ctx.train): those whose parent is among the chosen real tasks first, then
+ *   others. Without mutated tasks the set is the K real tasks alone (noted in an event).
+ * - Racing (optional) applies only with weighting off: the difficulty weights depend on every
+ *   candidate's full results, so no early stop is sound under them.
+ * - `best.score` is the selected prompt's strict pass@1 on the training set (weighted scores are
+ *   relative to a round and not comparable across rounds).
+ */
+import { Rng } from '../core/rng';
+import type { ChatMessage, KnobValue, PromptCandidate, Task } from '../core/types';
+import {
+  finish,
+  guardedStep,
+  makeCandidate,
+  parseDoubleBraces,
+  sample,
+  tasksById,
+  TrainingSetError,
+} from './common';
+import { bool, boolKnob, floatKnob, intKnob, num, readKnobs, type KnobValues } from './knobs';
+import { fill, PROCHEMY_MUTATE, PROCHEMY_REASK } from './meta-prompts';
+import type { BaseState, MethodInfo, Optimizer, OptimizerContext, PromptScore } from './types';
+
+export const prochemyInfo: MethodInfo = {
+  id: 'prochemy',
+  name: 'Prochemy',
+  summary:
+    'Each round the LLM writes N variants of the best prompt; variants are scored on real and mutated training tasks, with hard tasks weighing more.',
+  paper: {
+    title: 'Prompt Alchemy: Automatic Prompt Refinement for Enhancing Code Generation',
+    authors: 'Ye et al.',
+    year: 2025,
+    arxiv: '2503.11085',
+  },
+  kind: 'optimizer',
+  perInstance: false,
+  knobs: [
+    intKnob(
+      'variants',
+      'Variants per round (N)',
+      10,
+      1,
+      50,
+      'How many variants of the current best prompt the LLM writes each round, at temperature 1.0.',
+    ),
+    intKnob(
+      'trainTasks',
+      'Real training tasks (K)',
+      10,
+      1,
+      500,
+      'K real tasks are drawn from the training split; up to K mutated tasks join them when the task set has them.',
+    ),
+    intKnob('rounds', 'Rounds', 10, 1, 50, 'The most rounds to run.'),
+    intKnob(
+      'patience',
+      'Stop when unchanged for',
+      2,
+      1,
+      10,
+      'Stop when the best prompt stays the same this many rounds running (the paper: 2).',
+    ),
+    boolKnob(
+      'weighting',
+      'Difficulty weighting',
+      true,
+      "Weight each task by total passes / passes on it, so tasks few variants solve count more (the paper's ablation turns this off).",
+    ),
+    intKnob(
+      'reasks',
+      'Re-asks on a malformed answer',
+      2,
+      0,
+      5,
+      'How many times to ask again when the answer has no prompt wrapped in {{ }}.',
+    ),
+    floatKnob(
+      'temperature',
+      'Variant temperature',
+      1.0,
+      0,
+      2,
+      0.1,
+      'Sampling temperature for writing variants (the paper: 1.0).',
+    ),
+    boolKnob(
+      'racing',
+      'Racing',
+      false,
+      'Stop scoring a variant once it can no longer beat the best so far. Applies only with weighting off.',
+    ),
+  ],
+};
+
+export interface ProchemyRound {
+  step: number;
+  seedId: string;
+  candidates: { id: string; strict: number; weighted: number; complete: boolean }[];
+  /** Difficulty weight per training task, in trainIds order (all 1 with weighting off). */
+  weights: number[];
+  selectedId: string;
+}
+
+export interface ProchemyState extends BaseState {
+  v: 1;
+  knobs: KnobValues;
+  trainIds: string[];
+  current: PromptCandidate;
+  /** Rounds running in which the best prompt did not change. */
+  unchanged: number;
+  rounds: ProchemyRound[];
+}
+
+/** Difficulty weights from a pass matrix (candidates × tasks). Unsolved tasks weigh 0. */
+export function difficultyWeights(
+  passes: readonly (readonly boolean[])[],
+  taskCount: number,
+): number[] {
+  const perTask = Array.from(
+    { length: taskCount },
+    (_, j) => passes.filter((row) => row[j]).length,
+  );
+  const total = perTask.reduce((a, b) => a + b, 0);
+  return perTask.map((p) => (p > 0 ? total / p : 0));
+}
+
+/** Σ_j w_j·pass_j / Σ_j w_j; 0 when every weight is 0. */
+export function weightedScore(passes: readonly boolean[], weights: readonly number[]): number {
+  let num = 0;
+  let den = 0;
+  weights.forEach((w, j) => {
+    den += w;
+    if (passes[j]) num += w;
+  });
+  return den === 0 ? 0 : num / den;
+}
+
+/** K real tasks (seeded) and up to K mutated ones, children of the chosen real tasks first. */
+export function chooseTrainingSet(
+  rng: Rng,
+  train: readonly Task[],
+  k: number,
+): { ids: string[]; mutated: number } {
+  const real = train.filter((t) => t.origin.kind === 'real');
+  const chosen = sample(rng, real, k);
+  const parents = new Set(chosen.map((t) => t.id));
+  const mutated = train.filter((t) => t.origin.kind === 'mutated');
+  const children = mutated.filter(
+    (t) => t.origin.kind === 'mutated' && parents.has(t.origin.parentId),
+  );
+  const others = mutated.filter((t) => !children.includes(t));
+  const pickedChildren = sample(rng, children, k);
+  const pickedOthers = sample(rng, others, k - pickedChildren.length);
+  const muts = [...pickedChildren, ...pickedOthers];
+  return { ids: [...chosen, ...muts].map((t) => t.id), mutated: muts.length };
+}
+
+/** One variant: ask, parse `{{ }}`, re-ask in the same conversation while malformed. */
+async function writeVariant(
+  ctx: OptimizerContext,
+  rng: Rng,
+  current: string,
+  knobs: KnobValues,
+): Promise<string | undefined> {
+  const messages: ChatMessage[] = [
+    { role: 'user', content: fill(PROCHEMY_MUTATE, { prompt: current }) },
+  ];
+  for (let attempt = 0; attempt <= num(knobs, 'reasks'); attempt++) {
+    if (ctx.budget.exhausted()) return undefined;
+    const temperature = num(knobs, 'temperature');
+    const c = await ctx.complete({
+      messages: messages.slice(),
+      sampling: {
+        temperature,
+        max_tokens: 512,
+        ...(temperature > 0 ? { seed: rng.nextU32() } : {}),
+      },
+      purpose: 'mutate',
+    });
+    const parsed = parseDoubleBraces(c.text);
+    if (parsed !== undefined) return parsed;
+    messages.push(
+      { role: 'assistant', content: c.text },
+      { role: 'user', content: PROCHEMY_REASK },
+    );
+  }
+  return undefined;
+}
+
+export const prochemy: Optimizer<ProchemyState> = {
+  info: prochemyInfo,
+
+  async init(args, ctx) {
+    const knobs = readKnobs(prochemyInfo.knobs, args.knobs, 'Prochemy');
+    const rng = Rng.seeded(args.seed);
+    const { ids, mutated } = chooseTrainingSet(rng, ctx.train, num(knobs, 'trainTasks'));
+    if (ids.length === 0) {
+      throw new TrainingSetError(
+        'Prochemy needs at least one real training task. Pick a dataset with a training split.',
+      );
+    }
+    if (mutated === 0) {
+      ctx.emit({
+        type: 'note',
+        step: 0,
+        message: 'No mutated training tasks were given: Prochemy trains on the K real tasks only.',
+      });
+    }
+    const current = await makeCandidate(args.initialPrompt, [], 'seed', 0);
+    return {
+      v: 1,
+      step: 0,
+      rng: rng.getState(),
+      best: null,
+      done: false,
+      knobs,
+      trainIds: ids,
+      current,
+      unchanged: 0,
+      rounds: [],
+    };
+  },
+
+  step(state, ctx) {
+    return guardedStep(state, ctx, async (s) => {
+      const rng = Rng.fromState(s.rng);
+      const step = s.step + 1;
+      const tasks = tasksById(ctx, s.trainIds);
+      const weighting = bool(s.knobs, 'weighting');
+      const racing = bool(s.knobs, 'racing') && !weighting;
+
+      // Variants of the current prompt at temperature 1.0; duplicates are kept (they are N
+      // samples) and cost nothing to score twice thanks to the memo.
+      const candidates: PromptCandidate[] = [s.current];
+      for (let i = 0; i < num(s.knobs, 'variants'); i++) {
+        const text = await writeVariant(ctx, rng, s.current.text, s.knobs);
+        if (text === undefined) {
+          if (ctx.budget.exhausted()) return finish(s, 'budget');
+          ctx.emit({
+            type: 'note',
+            step,
+            message: `Variant ${i + 1} was malformed after every re-ask and was dropped.`,
+          });
+          continue;
+        }
+        const c = await makeCandidate(text, [s.current.id], 'generate', step);
+        candidates.push(c);
+        ctx.emit({ type: 'proposed', step, prompt: c });
+      }
+
+      const scores: PromptScore[] = [];
+      let beat = -1;
+      for (const c of candidates) {
+        const sc = await ctx.score(c, tasks, racing && beat >= 0 ? { race: { beat } } : {});
+        if (sc.stoppedBy === 'budget') return finish(s, 'budget');
+        scores.push(sc);
+        if (sc.complete) beat = Math.max(beat, sc.strict);
+      }
+
+      const passRows = scores.map((sc) =>
+        tasks.map((t) => sc.perTask.some((p) => p.taskId === t.id && p.passed)),
+      );
+      const weights = weighting ? difficultyWeights(passRows, tasks.length) : tasks.map(() => 1);
+      const weighted = scores.map((sc, i) =>
+        sc.complete ? weightedScore(passRows[i] as boolean[], weights) : -1,
+      );
+
+      let bestIdx = 0;
+      weighted.forEach((w, i) => {
+        if (w > (weighted[bestIdx] as number)) bestIdx = i;
+      });
+      candidates.forEach((c, i) =>
+        ctx.emit({
+          type: 'scored',
+          step,
+          prompt: c,
+          score: scores[i] as PromptScore,
+          weighted: weighted[i] as number,
+        }),
+      );
+      const selected = candidates[bestIdx] as PromptCandidate;
+      const changed = selected.id !== s.current.id;
+      s.unchanged = changed ? 0 : s.unchanged + 1;
+      s.current = selected;
+      s.best = { prompt: selected, score: (scores[bestIdx] as PromptScore).strict };
+      if (changed || step === 1)
+        ctx.emit({ type: 'best', step, prompt: selected, score: s.best.score });
+      s.rounds.push({
+        step,
+        seedId: (candidates[0] as PromptCandidate).id,
+        candidates: candidates.map((c, i) => ({
+          id: c.id,
+          strict: (scores[i] as PromptScore).strict,
+          weighted: weighted[i] as number,
+          complete: (scores[i] as PromptScore).complete,
+        })),
+        weights,
+        selectedId: selected.id,
+      });
+      s.step = step;
+      s.rng = rng.getState();
+      if (s.unchanged >= num(s.knobs, 'patience')) return finish(s, 'converged');
+      if (step >= num(s.knobs, 'rounds')) return finish(s, 'max-steps');
+      return s;
+    });
+  },
+
+  projectCalls(knobs: Record<string, KnobValue>, counts) {
+    const k = readKnobs(prochemyInfo.knobs, knobs, 'Prochemy');
+    const tasks = Math.min(2 * num(k, 'trainTasks'), counts.train);
+    const n = num(k, 'variants');
+    // Upper bound without re-asks: N variant calls and N scorings per round, plus the seed once.
+    return num(k, 'rounds') * (n + n * tasks) + tasks;
+  },
+};

@@ -1,0 +1,226 @@
+/**
+ * One run's life from its stored record to its report: for each seed, initialize or restore the
+ * optimizer from its checkpoint, step it (checkpointing after every step), then grade the initial
+ * and final prompts on the held-out split; finally compute the report. Everything it does is
+ * written as it happens, so stopping it at any instant and calling it again continues the run as
+ * if it had never stopped.
+ */
+import { BudgetMeter } from '../core/budget';
+import type { ExecPort, LlmPort } from '../core/ports';
+import type { PromptCandidate, RunConfig, Task } from '../core/types';
+import { makeCandidate } from '../optimizers/common';
+import { createScorer } from '../optimizers/scoring';
+import type { BaseState, Optimizer, OptimizerContext, OptimizerEvent } from '../optimizers/types';
+import type { AthanorDb } from '../store/db';
+import type { EvaluationRecord, RunProgress, RunRecord } from '../store/records';
+import type { RunRepository } from '../store/runs';
+import { HELDOUT_ROUND, RunCallLog } from './call-log';
+import { PersistentEvaluationLog } from './evaluation-log';
+import { buildReport, type SeedPrompts } from './report';
+
+export interface RunTasks {
+  train: readonly Task[];
+  validation: readonly Task[];
+  test: readonly Task[];
+}
+
+export type RunnerEvent =
+  | { type: 'status'; runId: string; status: RunRecord['status']; message?: string }
+  | { type: 'progress'; runId: string; progress: RunProgress }
+  | { type: 'optimizer'; runId: string; seed: number; event: OptimizerEvent }
+  | { type: 'evaluation'; runId: string; evaluation: EvaluationRecord };
+
+export interface DriveDeps {
+  db: AthanorDb;
+  repo: RunRepository;
+  llm: LlmPort;
+  exec: ExecPort;
+  optimizer: Optimizer;
+  tasks: RunTasks;
+  clock: () => number;
+  testTimeoutMs?: number;
+  emit: (event: RunnerEvent) => void;
+}
+
+interface SeedRun {
+  deps: DriveDeps;
+  run: RunRecord;
+  seed: number;
+  seedIndex: number;
+  signal: AbortSignal;
+  counters: { evaluations: number; llmCalls: number };
+}
+
+async function runSeed(s: SeedRun): Promise<SeedPrompts> {
+  const { deps, run, seed, signal } = s;
+  const { repo, db, optimizer } = deps;
+  const config: RunConfig = run.config;
+  const checkpoint = await repo.checkpoint(run.id, seed);
+  const seq = await db.runCalls.where('[runId+seed]').equals([run.id, seed]).count();
+  const calls = new RunCallLog(deps.llm, repo, run.id, seed, seq);
+  const meter = new BudgetMeter(config.budget, deps.clock, checkpoint?.spent);
+  const onStored = (evaluation: EvaluationRecord): void => {
+    s.counters.evaluations++;
+    deps.emit({ type: 'evaluation', runId: run.id, evaluation });
+  };
+  const log = new PersistentEvaluationLog({
+    repo,
+    runId: run.id,
+    seed,
+    phase: 'optimize',
+    calls,
+    meter,
+    onStored,
+  });
+  const timeout = deps.testTimeoutMs !== undefined ? { testTimeoutMs: deps.testTimeoutMs } : {};
+  const score = createScorer({
+    llm: calls,
+    exec: deps.exec,
+    generate: config.sampling.generate,
+    log,
+    meter,
+    signal,
+    ...timeout,
+  });
+  const pending: Promise<void>[] = [];
+  const ctx: OptimizerContext = {
+    train: deps.tasks.train,
+    validation: deps.tasks.validation,
+    async complete(req) {
+      meter.assertAvailable();
+      signal.throwIfAborted();
+      const c = await calls.complete(req, signal);
+      if (!c.cached) meter.record(c.usage);
+      return c;
+    },
+    score,
+    budget: meter,
+    signal,
+    emit(event) {
+      if (event.type === 'proposed' || event.type === 'scored' || event.type === 'best') {
+        pending.push(repo.putPrompt({ ...event.prompt, runId: run.id, seed }));
+      }
+      deps.emit({ type: 'optimizer', runId: run.id, seed, event });
+    },
+  };
+  const flush = async (): Promise<void> => {
+    await Promise.all(pending.splice(0));
+  };
+
+  const initial: PromptCandidate = await makeCandidate(config.initialPrompt, [], 'seed', 0);
+  await repo.putPrompt({ ...initial, runId: run.id, seed });
+
+  const save = async (state: BaseState, round: number): Promise<void> => {
+    await flush();
+    const progress: RunProgress = {
+      seedIndex: s.seedIndex,
+      phase: state.done ? 'heldout' : 'optimize',
+      round,
+      ...(state.best ? { bestScore: state.best.score } : {}),
+      evaluations: s.counters.evaluations,
+      llmCalls: meter.llmCalls,
+    };
+    // The checkpoint and the progress the other tabs see move together.
+    await db.transaction('rw', db.checkpoints, db.runs, async () => {
+      await repo.putCheckpoint({
+        id: `${run.id}:${seed}`,
+        runId: run.id,
+        seed,
+        step: state.step,
+        state,
+        updatedAt: Date.now(),
+        round,
+        spent: meter.snapshot(),
+        seq: calls.nextSeq,
+      });
+      await repo.update(run.id, { progress });
+    });
+    deps.emit({ type: 'progress', runId: run.id, progress });
+  };
+
+  let state: BaseState;
+  let round: number;
+  if (checkpoint) {
+    state = checkpoint.state as BaseState;
+    round = checkpoint.round ?? 0;
+  } else {
+    round = 0;
+    calls.beginRound(round);
+    log.beginRound(round);
+    state = await optimizer.init(
+      { knobs: config.knobs, seed, initialPrompt: config.initialPrompt },
+      ctx,
+    );
+    await save(state, round);
+  }
+  while (!state.done) {
+    signal.throwIfAborted();
+    round++;
+    calls.beginRound(round);
+    log.beginRound(round);
+    state = await optimizer.step(state, ctx);
+    await save(state, round);
+  }
+  const final = state.best?.prompt ?? initial;
+  await repo.putPrompt({ ...final, runId: run.id, seed });
+
+  // Held-out grading: no budget (the budget bounds optimization), every task, n samples each.
+  calls.beginRound(HELDOUT_ROUND);
+  const heldoutLog = new PersistentEvaluationLog({
+    repo,
+    runId: run.id,
+    seed,
+    phase: 'heldout',
+    calls,
+    onStored,
+  });
+  heldoutLog.beginRound(HELDOUT_ROUND);
+  const grade = createScorer({
+    llm: calls,
+    exec: deps.exec,
+    generate: config.sampling.generate,
+    log: heldoutLog,
+    signal,
+    racing: false,
+    ...timeout,
+  });
+  const samples = config.evaluation.samples;
+  await grade(initial, deps.tasks.test, { samples });
+  if (final.id !== initial.id) await grade(final, deps.tasks.test, { samples });
+  return { seed, initialId: initial.id, finalId: final.id };
+}
+
+/** Drive a run to its end (or until `signal` aborts, which rejects with the signal's reason). */
+export async function driveRun(
+  deps: DriveDeps,
+  runId: string,
+  signal: AbortSignal,
+): Promise<RunRecord> {
+  const run = await deps.repo.get(runId);
+  const counters = { evaluations: await deps.repo.countEvaluations(runId), llmCalls: 0 };
+  const prompts: SeedPrompts[] = [];
+  for (const [seedIndex, seed] of run.config.seeds.entries()) {
+    prompts.push(await runSeed({ deps, run, seed, seedIndex, signal, counters }));
+  }
+  signal.throwIfAborted();
+  const testSetOptimization = deps.optimizer.info.perInstance;
+  const report = buildReport({
+    config: run.config,
+    testTaskIds: deps.tasks.test.map((t) => t.id),
+    prompts,
+    evaluations: await deps.repo.evaluations(runId),
+    calls: await deps.repo.calls(runId),
+    testSetOptimization,
+  });
+  const progress: RunProgress = {
+    seedIndex: run.config.seeds.length - 1,
+    phase: 'done',
+    round: run.progress?.round ?? 0,
+    evaluations: counters.evaluations,
+    llmCalls: report.cost.llmCalls,
+  };
+  await deps.repo.update(runId, { status: 'done', report, progress, testSetOptimization });
+  deps.emit({ type: 'progress', runId, progress });
+  deps.emit({ type: 'status', runId, status: 'done' });
+  return deps.repo.get(runId);
+}

@@ -1,0 +1,356 @@
+/**
+ * The runner's facade for the UI: create, start, pause, resume, cancel, delete, export and import
+ * runs, and observe them. One tab drives a run at a time (a Web Lock per run); any tab can watch
+ * it through the store (liveQuery over the run's records) or ask the driving tab to pause or
+ * cancel it (a BroadcastChannel message).
+ */
+import { liveQuery, type Observable } from 'dexie';
+import type { ExecPort, LlmPort } from '../core/ports';
+import type { ModelRef, RunConfig, Task } from '../core/types';
+import type { Optimizer } from '../optimizers/types';
+import type { AthanorDb } from '../store/db';
+import { exportBundle, importBundle, type RunBundle } from '../store/bundle';
+import type { RunEnvironment, RunRecord, RunStatus, TaskRecord } from '../store/records';
+import { isQuotaError, RunRepository } from '../store/runs';
+import { withVerdictCache } from '../store/verdict-cache';
+import { driveRun, type RunnerEvent, type RunTasks } from './driver';
+
+export type { RunnerEvent, RunTasks } from './driver';
+
+/** Another tab (or this one) is already driving the run. */
+export class RunBusyError extends Error {
+  override readonly name = 'RunBusyError';
+  constructor(readonly runId: string) {
+    super(
+      `Run ${runId} is already running in another tab or window. Pause it there, or close that tab.`,
+    );
+  }
+}
+
+/** The config cannot make a run; the message names the field. */
+export class InvalidRunConfigError extends Error {
+  override readonly name = 'InvalidRunConfigError';
+}
+
+/** The run is finished or cancelled and cannot be started again. */
+export class RunFinishedError extends Error {
+  override readonly name = 'RunFinishedError';
+  constructor(
+    readonly runId: string,
+    status: RunStatus,
+  ) {
+    super(`Run ${runId} is ${status}; create a new run (or duplicate this one) to run again.`);
+  }
+}
+
+export interface RunnerDeps {
+  db: AthanorDb;
+  /** The LLM for a run's model (already behind the completion cache, where wanted). */
+  llm: (model: ModelRef) => LlmPort | Promise<LlmPort>;
+  exec: ExecPort;
+  /** The method for a registry key (normally the optimizer registry). */
+  optimizer: (method: string) => Optimizer;
+  /** Tasks of a run; by default read from the datasets/tasks tables by the run's fixed task ids. */
+  tasks?: (run: RunRecord) => Promise<RunTasks>;
+  /** Off switch for the verdict cache (benchmarks); on by default. */
+  verdictCache?: boolean;
+  /** Web Locks; defaults to navigator.locks, or an in-page lock where there is none (Node). */
+  locks?: LockManager | null;
+  clock?: () => number;
+  testTimeoutMs?: number;
+  app?: { name: string; version: string; libraries?: Record<string, string> };
+}
+
+const PAUSE = 'pause';
+const CANCEL = 'cancel';
+const CHANNEL = 'athanor-runner';
+
+type Control = { type: typeof PAUSE | typeof CANCEL; runId: string };
+
+export interface Runner {
+  create(config: RunConfig): Promise<string>;
+  /** Drive a run until it is done, paused, cancelled or failed; resolves with that status. */
+  start(runId: string): Promise<RunStatus>;
+  /** Same as start: continues from the last checkpoint, repeating no stored work. */
+  resume(runId: string): Promise<RunStatus>;
+  pause(runId: string): Promise<void>;
+  cancel(runId: string): Promise<void>;
+  delete(runId: string): Promise<void>;
+  exportBundle(runId: string): Promise<RunBundle>;
+  importBundle(input: string | unknown): Promise<string>;
+  /** Events of runs driven by this tab. Returns the unsubscribe function. */
+  subscribe(listener: (event: RunnerEvent) => void): () => void;
+  /** The run record, live across tabs (Dexie liveQuery). */
+  watch(runId: string): Observable<RunRecord | undefined>;
+  /** All runs, newest activity first, live across tabs. */
+  watchAll(): Observable<RunRecord[]>;
+  /** Ids of the runs this tab is driving now. */
+  active(): string[];
+  close(): void;
+}
+
+function environmentOf(config: RunConfig, app: RunnerDeps['app']): RunEnvironment {
+  return {
+    modelId: config.model.modelId,
+    engine: config.model.engine,
+    userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
+    appVersion: app?.version ?? 'unknown',
+    libraries: app?.libraries ?? {},
+  };
+}
+
+function validateConfig(config: RunConfig, optimizer: (m: string) => Optimizer): void {
+  const fail = (field: string, why: string): never => {
+    throw new InvalidRunConfigError(`Run config ${field}: ${why}.`);
+  };
+  if (!config.name.trim()) fail('name', 'give the run a name');
+  try {
+    optimizer(config.method);
+  } catch (e) {
+    fail('method', `unknown method "${config.method}" (${(e as Error).message})`);
+  }
+  if (config.trainSplit === config.testSplit && !optimizer(config.method).info.perInstance) {
+    fail('testSplit', 'must differ from trainSplit: results are reported on held-out tasks');
+  }
+  if (config.seeds.length === 0) fail('seeds', 'give at least one seed');
+  if (new Set(config.seeds).size !== config.seeds.length) fail('seeds', 'seeds must be distinct');
+  if (!config.seeds.every(Number.isInteger)) fail('seeds', 'seeds must be integers');
+  const { samples, k } = config.evaluation;
+  if (!Number.isInteger(samples) || samples < 1)
+    fail('evaluation.samples', 'must be an integer >= 1');
+  for (const x of k) {
+    if (!Number.isInteger(x) || x < 1 || x > samples) {
+      fail('evaluation.k', `${x} must be an integer between 1 and samples (${samples})`);
+    }
+  }
+}
+
+/** Reads a run's tasks from the store: the ids fixed at creation, else the dataset's split. */
+async function storedTasks(db: AthanorDb, run: RunRecord): Promise<RunTasks> {
+  const ids = run.taskIds ?? (await splitIds(db, run.config));
+  const load = async (list: string[], split: string): Promise<Task[]> => {
+    const rows = await db.tasks.bulkGet(list);
+    const missing = list.filter((_, i) => rows[i] === undefined);
+    if (missing.length > 0) {
+      throw new Error(
+        `${missing.length} ${split} task(s) of run ${run.id} are missing (e.g. ${missing[0]}). ` +
+          'Re-import the dataset, or import the run bundle, which carries its tasks.',
+      );
+    }
+    return rows as TaskRecord[];
+  };
+  return {
+    train: await load(ids.train, 'train'),
+    validation: await load(ids.validation, 'validation'),
+    test: await load(ids.test, 'test'),
+  };
+}
+
+async function splitIds(
+  db: AthanorDb,
+  config: RunConfig,
+): Promise<{ train: string[]; validation: string[]; test: string[] }> {
+  const dataset = await db.datasets.get(config.datasetId);
+  if (!dataset?.split) {
+    throw new InvalidRunConfigError(
+      `Dataset ${config.datasetId} is missing or has no train/test split: import it and make a split first.`,
+    );
+  }
+  const ids = dataset.split.ids;
+  const train = ids[config.trainSplit];
+  const test = ids[config.testSplit];
+  const validation =
+    config.trainSplit === 'validation' || config.testSplit === 'validation' ? [] : ids.validation;
+  return { train: [...train], validation: [...validation], test: [...test] };
+}
+
+/** An in-page stand-in for Web Locks where the platform has none (Node tests). */
+function localLocks(): Pick<LockManager, 'request'> {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    request(name: string, opts: LockOptions, cb: LockGrantedCallback<unknown>) {
+      const before = tails.get(name);
+      if (before && opts.ifAvailable) return Promise.resolve(cb(null));
+      const mine = (before ?? Promise.resolve()).then(() =>
+        cb({ name, mode: 'exclusive' } as Lock),
+      );
+      const tail: Promise<unknown> = mine
+        .catch(() => undefined)
+        .then(() => {
+          if (tails.get(name) === tail) tails.delete(name);
+        });
+      tails.set(name, tail);
+      return mine;
+    },
+  } as Pick<LockManager, 'request'>;
+}
+
+export function createRunner(deps: RunnerDeps): Runner {
+  const repo = new RunRepository(deps.db);
+  const exec = deps.verdictCache === false ? deps.exec : withVerdictCache(deps.exec, deps.db);
+  const locks: Pick<LockManager, 'request'> =
+    deps.locks ??
+    (typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : localLocks());
+  const listeners = new Set<(e: RunnerEvent) => void>();
+  const driving = new Map<string, AbortController>();
+  const emit = (e: RunnerEvent): void => {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's bug must not stop the run.
+      }
+    }
+  };
+  const channel =
+    typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(CHANNEL) : undefined;
+  channel?.addEventListener('message', (m: MessageEvent<Control>) => {
+    driving.get(m.data.runId)?.abort(m.data.type);
+  });
+  const lockName = (id: string): string => `athanor:run:${id}`;
+
+  async function setStatus(
+    runId: string,
+    status: RunStatus,
+    extra: Partial<RunRecord> = {},
+  ): Promise<void> {
+    try {
+      await repo.update(runId, { status, ...extra });
+    } catch (e) {
+      // A full disk may refuse even this small write; the run's data is intact either way.
+      if (!isQuotaError(e)) throw e;
+    }
+    emit({ type: 'status', runId, status, ...(extra.message ? { message: extra.message } : {}) });
+  }
+
+  async function drive(runId: string): Promise<RunStatus> {
+    const run = await repo.get(runId);
+    if (run.status === 'done' || run.status === 'cancelled')
+      throw new RunFinishedError(runId, run.status);
+    const controller = new AbortController();
+    driving.set(runId, controller);
+    try {
+      await setStatus(runId, 'running', {
+        message: undefined,
+        error: undefined,
+      } as Partial<RunRecord>);
+      const optimizer = deps.optimizer(run.config.method);
+      const tasks = await (deps.tasks ? deps.tasks(run) : storedTasks(deps.db, run));
+      const runTasks: RunTasks = optimizer.info.perInstance
+        ? { train: tasks.test, validation: [], test: tasks.test }
+        : tasks;
+      const llm = await deps.llm(run.config.model);
+      const done = await driveRun(
+        {
+          db: deps.db,
+          repo,
+          llm,
+          exec,
+          optimizer,
+          tasks: runTasks,
+          clock: deps.clock ?? Date.now,
+          ...(deps.testTimeoutMs !== undefined ? { testTimeoutMs: deps.testTimeoutMs } : {}),
+          emit,
+        },
+        runId,
+        controller.signal,
+      );
+      return done.status;
+    } catch (err) {
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+      if (reason === CANCEL) {
+        await setStatus(runId, 'cancelled');
+        return 'cancelled';
+      }
+      if (reason === PAUSE) {
+        await setStatus(runId, 'paused');
+        return 'paused';
+      }
+      if (isQuotaError(err)) {
+        const message =
+          'Paused: the browser has no storage left for this site. Free space (delete old runs or ' +
+          'clear caches on the Storage page), then resume; nothing already done is lost.';
+        await setStatus(runId, 'paused', { message });
+        return 'paused';
+      }
+      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      await setStatus(runId, 'failed', { error });
+      return 'failed';
+    } finally {
+      driving.delete(runId);
+    }
+  }
+
+  async function start(runId: string): Promise<RunStatus> {
+    return locks.request(lockName(runId), { ifAvailable: true }, async (lock) => {
+      if (!lock) throw new RunBusyError(runId);
+      return drive(runId);
+    }) as Promise<RunStatus>;
+  }
+
+  async function stop(runId: string, type: Control['type']): Promise<void> {
+    const local = driving.get(runId);
+    if (local) {
+      local.abort(type);
+      return;
+    }
+    // Nobody here drives it: either another tab does (tell it), or nobody does (a crashed tab
+    // left it marked running), in which case the status is set directly.
+    await locks.request(lockName(runId), { ifAvailable: true }, async (lock) => {
+      if (!lock) {
+        channel?.postMessage({ type, runId } satisfies Control);
+        return;
+      }
+      const run = await repo.get(runId);
+      if (run.status === 'done' || run.status === 'cancelled') return;
+      await setStatus(runId, type === PAUSE ? 'paused' : 'cancelled');
+    });
+  }
+
+  return {
+    async create(config) {
+      validateConfig(config, deps.optimizer);
+      const optimizer = deps.optimizer(config.method);
+      const id = globalThis.crypto.randomUUID();
+      const now = Date.now();
+      const draft: RunRecord = {
+        id,
+        config: structuredClone(config),
+        status: 'created',
+        createdAt: now,
+        updatedAt: now,
+        environment: environmentOf(config, deps.app),
+        testSetOptimization: optimizer.info.perInstance,
+      };
+      if (!deps.tasks) draft.taskIds = await splitIds(deps.db, config);
+      await repo.create(draft);
+      return id;
+    },
+    start,
+    resume: start,
+    pause: (id) => stop(id, PAUSE),
+    cancel: (id) => stop(id, CANCEL),
+    async delete(runId) {
+      await stop(runId, CANCEL).catch(() => undefined);
+      await locks.request(lockName(runId), {}, () => repo.delete(runId));
+    },
+    exportBundle: (runId) =>
+      exportBundle(deps.db, runId, {
+        name: deps.app?.name ?? 'athanor',
+        version: deps.app?.version ?? 'unknown',
+      }),
+    importBundle: (input) => importBundle(deps.db, input),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    watch: (runId) => liveQuery(() => deps.db.runs.get(runId)),
+    watchAll: () => liveQuery(() => repo.list()),
+    active: () => [...driving.keys()],
+    close() {
+      for (const c of driving.values()) c.abort(PAUSE);
+      channel?.close();
+      listeners.clear();
+    },
+  };
+}

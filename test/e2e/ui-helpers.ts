@@ -1,0 +1,135 @@
+/**
+ * Shared pieces of the UI's end-to-end tests: an axe-core accessibility check run inside the page,
+ * and screenshots at the two sizes the issue asks for (a laptop and a tablet).
+ */
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { Page } from 'playwright-core';
+import { toyTask } from '../support/landscape';
+import { repoRoot } from '../support/paths';
+import { screenshot } from '../support/browser';
+
+export const AXE_PATH = join(repoRoot, 'node_modules/axe-core/axe.min.js');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** Run axe-core (WCAG 2 A/AA rules) on the page as it is now; returns the violations. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => 'axe' in window);
+  if (!loaded) await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: unknown,
+            opts: unknown,
+          ) => Promise<{
+            violations: {
+              id: string;
+              impact: string | null;
+              help: string;
+              nodes: { target: unknown[] }[];
+            }[];
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)),
+    }));
+  });
+}
+
+export const LAPTOP = { width: 1280, height: 800 };
+export const TABLET = { width: 768, height: 1024 };
+
+/** Screenshots at laptop size (`<name>.png`) and, when asked, tablet size (`<name>-tablet.png`). */
+export async function shoot(page: Page, name: string, tablet = false): Promise<void> {
+  await page.setViewportSize(LAPTOP);
+  await screenshot(page, name);
+  if (tablet) {
+    await page.setViewportSize(TABLET);
+    await screenshot(page, `${name}-tablet`);
+    await page.setViewportSize(LAPTOP);
+  }
+}
+
+/** True when nothing on the page is wider than the viewport (no sideways scrolling). */
+export function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+}
+
+/**
+ * test/e2e/ui-doubles.ts bundled into one script for addInitScript: the scripted LLM (answers
+ * after `delayMs`) and, with `exec`, the scripted grader for builds without the browser executor.
+ */
+export async function bundleDoubles(options: { delayMs: number; exec: boolean }): Promise<string> {
+  const bundled = await build({
+    entryPoints: [join(repoRoot, 'test/e2e/ui-doubles.ts')],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    platform: 'browser',
+    define: { ATHANOR_TEST_OPTIONS: JSON.stringify(options) },
+  });
+  return bundled.outputFiles[0]!.text;
+}
+
+export const TRAIN_TASKS = Array.from({ length: 10 }, (_, i) => toyTask(i));
+export const TEST_TASKS = [10, 11, 12, 13, 14, 15].map((i) => toyTask(i));
+
+/** Puts a task set with its split and the scripted model into the app's database (raw IndexedDB). */
+export async function seedDatabase(page: Page): Promise<void> {
+  await page.evaluate(
+    async ({ train, test }) => {
+      const open = indexedDB.open('athanor');
+      const idb = await new Promise<IDBDatabase>((ok, fail) => {
+        open.onsuccess = () => ok(open.result);
+        open.onerror = () => fail(open.error);
+      });
+      const tx = idb.transaction(['datasets', 'tasks', 'models'], 'readwrite');
+      for (const t of [...train, ...test]) tx.objectStore('tasks').put({ ...t, valid: true });
+      tx.objectStore('datasets').put({
+        id: 'toy',
+        name: 'Toy tasks',
+        format: 'athanor',
+        license: 'MIT',
+        createdAt: Date.now(),
+        taskCount: train.length + test.length,
+        split: {
+          method: 'explicit',
+          ids: { train: train.map((t) => t.id), validation: [], test: test.map((t) => t.id) },
+        },
+        validation: { state: 'done', passed: train.length + test.length, failed: 0 },
+      });
+      tx.objectStore('models').put({
+        id: 'scripted',
+        engine: 'scripted',
+        label: 'Scripted landscape (test double)',
+        source: 'test',
+        addedAt: Date.now(),
+      });
+      await new Promise<void>((ok, fail) => {
+        tx.oncomplete = () => ok();
+        tx.onerror = () => fail(tx.error);
+      });
+      idb.close();
+    },
+    { train: TRAIN_TASKS, test: TEST_TASKS },
+  );
+}

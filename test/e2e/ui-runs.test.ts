@@ -1,0 +1,212 @@
+/**
+ * The lab's flows end to end in headless Chromium, through the built app's own pages: start a
+ * run from the New-run form, watch it live (and from a second tab), reload mid-run and resume,
+ * open its results, export the bundle, delete and re-import it, replay it, and compare two runs.
+ *
+ * The LLM is the scripted landscape (test/support/landscape.ts), the one allowed stand-in. Code is
+ * graded by the browser's Pyodide pool when src/executor/browser.ts is built; until then by the
+ * landscape's scripted grader (said in the test name, so nobody mistakes which ran).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage } from '../support/browser';
+import { repoRoot } from '../support/paths';
+import { startStaticServer, type StaticServer } from '../support/server';
+import { axeViolations, bundleDoubles, seedDatabase, shoot, TEST_TASKS } from './ui-helpers';
+
+const realExecutor = existsSync(join(repoRoot, 'src/executor/browser.ts'));
+const grader = realExecutor ? 'Pyodide' : 'the scripted grader';
+
+let browser: Browser;
+let server: StaticServer;
+let context: BrowserContext;
+let doubles: string;
+
+beforeAll(async () => {
+  doubles = await bundleDoubles({ delayMs: 60, exec: !realExecutor });
+  browser = await launchBrowser();
+  server = await startStaticServer({ isolation: 'headers' });
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
+  await context.addInitScript({ content: doubles });
+});
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  await browser?.close();
+});
+
+/** A run record straight from IndexedDB, to check the page shows what the store holds. */
+function storedRun(
+  page: Page,
+  id: string,
+): Promise<{
+  status: string;
+  report?: { final: { strict: { mean: number } }; initial: { strict: { mean: number } } };
+}> {
+  return page.evaluate(async (runId) => {
+    const open = indexedDB.open('athanor');
+    const idb = await new Promise<IDBDatabase>((ok) => (open.onsuccess = () => ok(open.result)));
+    const req = idb.transaction('runs').objectStore('runs').get(runId);
+    const run = await new Promise<unknown>((ok) => (req.onsuccess = () => ok(req.result)));
+    idb.close();
+    return run as never;
+  }, id);
+}
+
+const runIdOf = (page: Page): string =>
+  decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
+const pctText = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(violations.map((v) => `${name}: ${v.id} ${v.help} ${v.nodes.join(' ')}`)).toEqual([]);
+}
+
+async function waitForStatus(page: Page, status: string, timeout = 120_000): Promise<void> {
+  await page.locator(`.controls [data-status="${status}"]`).waitFor({ timeout });
+}
+
+describe(`a run through the pages (code graded by ${grader})`, () => {
+  let firstRun = '';
+  let bundlePath = '';
+
+  it('starts from the New-run form, shows live progress in two tabs, survives a reload and finishes', async () => {
+    const { page, errors } = await openPage(context, `${server.url}#/runs`);
+    await page.getByRole('heading', { name: 'Runs', level: 1 }).waitFor();
+    await seedDatabase(page);
+
+    await page.goto(`${server.url}#/runs/new`);
+    await page.getByRole('radio', { name: /Prochemy/ }).check();
+    await page.getByTestId('split-counts').filter({ hasText: '10 training' }).waitFor();
+    await page.getByLabel('Variants per round (N)').fill('2');
+    await page.getByLabel('Real training tasks (K)').fill('4');
+    await page.getByLabel('Rounds (').fill('2');
+    await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill('1, 2');
+    await page.getByLabel('Max LLM calls per seed').fill('0');
+    await page.getByLabel('Max minutes per seed').fill('0');
+    await page.getByLabel('Run name').fill('Prochemy on toy tasks');
+    await expect(page.getByTestId('projection').textContent()).resolves.toMatch(
+      /About \d+ LLM calls/,
+    );
+    await expectAccessible(page, 'new run (filled)');
+    await shoot(page, 'new-run-filled');
+    await page.getByRole('button', { name: 'Start run' }).click();
+
+    await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash));
+    firstRun = runIdOf(page);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="evaluations"]')?.textContent) >= 3,
+    );
+
+    // A second tab sees the same run live, through the store.
+    const second = await openPage(context, `${server.url}#/runs/${firstRun}`);
+    await second.page.getByText('Running in another tab').waitFor();
+    const seenThere = Number(await second.page.getByTestId('evaluations').textContent());
+    await second.page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="evaluations"]')?.textContent) > n,
+      seenThere,
+    );
+    await second.page.close();
+
+    // Reload mid-run: nobody drives it any more; the page says so and offers to resume.
+    expect((await storedRun(page, firstRun)).status).toBe('running');
+    await page.reload();
+    await page.getByTestId('stale').waitFor({ timeout: 10_000 });
+    const before = Number(await page.getByTestId('evaluations').textContent());
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="evaluations"]')?.textContent) > n,
+      before,
+    );
+    await page.getByTestId('heatmap').waitFor();
+    await page.getByTestId('candidates').waitFor();
+    await shoot(page, 'live-run', true);
+    await expectAccessible(page, 'live run');
+    await waitForStatus(page, 'done');
+    await shoot(page, 'live-run-done');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens the results with the held-out figures the store holds, and exports the bundle', async () => {
+    const { page, errors } = await openPage(context, `${server.url}#/runs/${firstRun}/results`);
+    await page.getByTestId('summary').waitFor();
+    const run = await storedRun(page, firstRun);
+    expect(run.status).toBe('done');
+    const final = run.report!.final.strict.mean;
+    expect(await page.getByTestId('final-strict').textContent()).toContain(pctText(final));
+    expect(await page.getByTestId('mcnemar').textContent()).toMatch(/p = [\d.e-]+/);
+    expect(await page.locator('[data-testid="per-task"] tbody tr').count()).toBe(TEST_TASKS.length);
+    await page.getByTestId('prompt-diff').waitFor();
+    await page.locator('[data-testid="per-task"] summary').first().click();
+    await page.locator('[data-testid="per-task"] .cm-content').first().waitFor();
+    await expectAccessible(page, 'results');
+    await shoot(page, 'results', true);
+
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('export-bundle').click();
+    const download = await downloading;
+    bundlePath = join(repoRoot, 'test-results', 'ui-run.athanor.json');
+    await download.saveAs(bundlePath);
+    const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as {
+      run: { id: string };
+      evaluations: unknown[];
+    };
+    expect(bundle.run.id).toBe(firstRun);
+    expect(bundle.evaluations.length).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('deletes the run, re-imports the bundle with the same figures, replays it and compares the two', async () => {
+    const { page, errors } = await openPage(context, `${server.url}#/runs`);
+    const row = page.locator(`tr[data-run-id="${firstRun}"]`);
+    await row.getByRole('button', { name: /Delete run/ }).click();
+    await row.getByRole('button', { name: /Delete “/ }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(await storedRun(page, firstRun)).toBeUndefined();
+
+    await page.locator('input[type="file"]').setInputFiles(bundlePath);
+    await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, firstRun);
+    await page.getByTestId('summary').waitFor();
+    const imported = await storedRun(page, firstRun);
+    expect(await page.getByTestId('final-strict').textContent()).toContain(
+      pctText(imported.report!.final.strict.mean),
+    );
+
+    // Replay: the recorded answers again, the code graded again here: the same figures.
+    await page.goto(`${server.url}#/replay`);
+    await page.getByTestId('bundle-file').setInputFiles(bundlePath);
+    await page.getByRole('button', { name: 'Re-run with the recorded answers' }).click();
+    await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash));
+    const replayId = runIdOf(page);
+    expect(replayId).not.toBe(firstRun);
+    await waitForStatus(page, 'done');
+    const replayed = await storedRun(page, replayId);
+    expect(replayed.report!.final.strict.mean).toBe(imported.report!.final.strict.mean);
+    expect(replayed.report!.initial.strict.mean).toBe(imported.report!.initial.strict.mean);
+
+    await page.goto(`${server.url}#/compare/${firstRun},${replayId}`);
+    await page.getByTestId('compare-table').waitFor();
+    expect(await page.locator('[data-testid="compare-table"] tbody tr').count()).toBe(2);
+    await page.getByRole('img', { name: /one line per run/ }).waitFor();
+    await page.waitForTimeout(300);
+    await expectAccessible(page, 'compare');
+    await shoot(page, 'compare-two-runs', true);
+
+    await page.goto(`${server.url}#/runs`);
+    await page.getByTestId('runs-table').waitFor();
+    await shoot(page, 'runs-list');
+    await page.goto(`${server.url}#/replay`);
+    await page.getByTestId('bundle-file').setInputFiles(bundlePath);
+    await page.getByRole('heading', { name: 'Prochemy on toy tasks' }).waitFor();
+    await shoot(page, 'replay-opened');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
