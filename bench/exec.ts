@@ -5,6 +5,7 @@
  * - time to a verdict for `while True: pass` with the interrupt buffer and without it
  *   (terminate-and-replace), and the time until the pool is back to full strength
  * - the same 164 programs in one native CPython process (when python3 exists), as the floor
+ * - where the time goes: Pyodide with plain exec, the engine without a worker, time per phase
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -116,6 +117,27 @@ sorted(rates[1:])[len(rates[1:]) // 2]
   );
   console.log(
     `grading engine in this thread (isolation, no worker round trip): ${median(rates).toFixed(0)} programs/s`,
+  );
+
+  // Time per phase, from a second engine that times its calls into Python (same interpreter).
+  const profile: Record<string, number> = {};
+  const profiled = createEngine(
+    py,
+    { outputCap: 64 * 1024, maxHeapBytes: 2 ** 40, control: new SharedArrayBuffer(16 * 1024) },
+    profile,
+  );
+  for (const j of jobs) profiled.run(j, 1);
+  for (const k of Object.keys(profile)) profile[k] = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < ROUNDS; i++) for (const j of jobs) profiled.run(j, 1);
+  const perJob = (x: number): string => `${((x / (ROUNDS * jobs.length)) * 1000).toFixed(0)} µs`;
+  const total = performance.now() - t0;
+  const phases = Object.entries(profile).sort((a, b) => b[1] - a[1]);
+  const named = phases.reduce((s, [, v]) => s + v, 0);
+  console.log(
+    `time per job by phase (engine in this thread): total ${perJob(total)}; ` +
+      phases.map(([k, v]) => `${k} ${perJob(v)}`).join(', ') +
+      `; rest (JS side, check setup) ${perJob(total - named)}`,
   );
 }
 

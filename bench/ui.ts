@@ -5,24 +5,22 @@
  * 1. The longest main-thread task (PerformanceObserver 'longtask', tasks over 50 ms) while a run
  *    goes from the New-run form to done with the Live-run page open — the page a user watches. The
  *    LLM is the scripted landscape (answers after BENCH_UI_DELAY_MS, default 20 ms, so the page
- *    sees a fast stream of evaluations); code is graded by the browser's Pyodide pool when
- *    src/executor/browser.ts is built, else by the scripted grader (printed below).
+ *    sees a fast stream of evaluations); code is graded by the browser's Pyodide pool.
  * 2. The app's JavaScript, gzipped: what the first page loads, and everything, excluding the
  *    engines' runtimes (web-llm, wllama, Pyodide) and models.
  *
  * Prints figures; asserts nothing (the target is no long task over 50 ms during a run).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launchBrowser } from '../test/support/browser';
-import { distDir, repoRoot } from '../test/support/paths';
+import { distDir } from '../test/support/paths';
 import { startStaticServer } from '../test/support/server';
 import { bundleDoubles, seedDatabase } from '../test/e2e/ui-helpers';
 
 const delayMs = Number(process.env.BENCH_UI_DELAY_MS ?? 20);
-const realExecutor = existsSync(join(repoRoot, 'src/executor/browser.ts'));
 
 /** Engine runtimes are not the app's code: recognised by name or by what they contain. */
 function isEngineRuntime(name: string, text: string): boolean {
@@ -64,7 +62,7 @@ async function longestTaskDuringRun(
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addInitScript({ content: await bundleDoubles({ delayMs, exec: !realExecutor }) });
+    await context.addInitScript({ content: await bundleDoubles({ delayMs }) });
     await context.addInitScript(() => {
       const w = window as unknown as { __longTasks: number[] };
       w.__longTasks = [];
@@ -87,6 +85,7 @@ async function longestTaskDuringRun(
     await seedDatabase(page);
     await page.goto(`${server.url}#/runs/new`);
     await page.getByRole('radio', { name: /Prochemy/ }).check();
+    await page.getByLabel('Task set').selectOption('toy');
     await page.getByTestId('split-counts').filter({ hasText: '10 training' }).waitFor();
     await page.getByLabel('Variants per round (N)').fill('4');
     await page.getByLabel('Real training tasks (K)').fill('8');
@@ -149,7 +148,7 @@ console.log(`JavaScript gzipped, first page (index.html's scripts): ${kb(sizes.e
 console.log(`JavaScript gzipped, whole app (${sizes.files} files): ${kb(sizes.app)}`);
 console.log(`  excluded as engine runtimes: ${sizes.excluded.join(', ') || 'none'}`);
 console.log(
-  `Run: Prochemy, 2 seeds, N=4, K=8, 4 rounds; scripted LLM ${delayMs} ms/call; code graded by ${realExecutor ? 'Pyodide' : 'the scripted grader'}.`,
+  `Run: Prochemy, 2 seeds, N=4, K=8, 4 rounds; scripted LLM ${delayMs} ms/call; code graded by Pyodide.`,
 );
 console.log(
   `Machine load average before: ${loadavg()

@@ -3,10 +3,7 @@
  * (src/executor/browser.ts), the LLM engine a run names (wllama / WebLLM behind the completion
  * cache, or a replay of a recorded run) and the optimizer registry — once per page.
  *
- * The executor's browser entry is found with import.meta.glob, so the app builds and its other
- * pages work while that module is still being written; once it
- * exists it is picked up with no change here. A page that needs a missing part gets a
- * MissingPartError that says which.
+ * The only test seam is the LLM (the `scripted` engine); code is always graded by real Pyodide.
  */
 import type { ExecPort, LlmPort } from '../core/ports';
 import type { ModelRef } from '../core/types';
@@ -19,11 +16,6 @@ import { createRunner, type Runner } from '../runner';
 import { completionRepo } from '../store/completions';
 import { db } from '../store/db';
 import { version as appVersion } from '../../package.json';
-
-/** A part of the app this page needs has not been built into this copy of Athanor. */
-export class MissingPartError extends Error {
-  override readonly name = 'MissingPartError';
-}
 
 /** The LLM a run names cannot be had (not loaded, not downloaded, unknown engine). */
 export class ModelUnavailableError extends Error {
@@ -43,26 +35,15 @@ export function loadMethods(): Promise<Map<string, Optimizer>> {
 // The executor: the Pyodide worker pool of src/executor/browser.ts.
 // ---------------------------------------------------------------------------------------------
 
-const executorModules = import.meta.glob<{
-  createBrowserExecPool?: () => ExecPort | Promise<ExecPort>;
-}>('../executor/browser.ts');
-
 let execPromise: Promise<ExecPort> | undefined;
 
+/**
+ * The page's one Pyodide pool, made on first use. The pool module is imported dynamically so that
+ * pages that never run code (Home, Settings, Compare...) do not load the executor's wiring.
+ */
 function browserExec(): Promise<ExecPort> {
-  execPromise ??= (async () => {
-    // End-to-end tests install a scripted grader only while the browser executor is not built.
-    const testExec = (globalThis as { __athanorTestExec?: ExecPort }).__athanorTestExec;
-    if (testExec) return testExec;
-    const load = Object.values(executorModules)[0];
-    const mod = load ? await load() : undefined;
-    if (!mod?.createBrowserExecPool) {
-      throw new MissingPartError(
-        'The Python executor for the browser (src/executor/browser.ts, createBrowserExecPool) is not part of this build, so runs cannot grade code yet.',
-      );
-    }
-    return mod.createBrowserExecPool();
-  })();
+  execPromise ??= import('../executor/browser').then((mod) => mod.createBrowserExecPool());
+  // A failed start (no Worker, no Pyodide files) is not kept: the next job tries again.
   execPromise.catch(() => (execPromise = undefined));
   return execPromise;
 }

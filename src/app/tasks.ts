@@ -32,7 +32,12 @@ import {
   starterTasks,
 } from '../datasets/starter';
 import { augmentTasks, type AugmentOptions, type AugmentResult } from '../datasets/mutate';
-import { referenceJob, validateTasks, type ValidationProgress } from '../datasets/validate';
+import {
+  needsExpectedOutputs,
+  referenceJob,
+  validateTasks,
+  type ValidationProgress,
+} from '../datasets/validate';
 import type { AthanorDb } from '../store/db';
 import { DatasetRepository } from '../store/datasets';
 import type { DatasetRecord, SplitRecord } from '../store/records';
@@ -68,6 +73,8 @@ export interface ValidateRunOptions {
   signal?: AbortSignal;
   /** Only these tasks (default: every task of the dataset). */
   taskIds?: string[];
+  /** Per-test limit; the default suits a user's machine, a loaded CI box may want more. */
+  testTimeoutMs?: number;
 }
 
 export class TasksService {
@@ -158,6 +165,7 @@ export class TasksService {
       await validateTasks(tasks, this.exec(), {
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.testTimeoutMs ? { testTimeoutMs: opts.testTimeoutMs } : {}),
         onResults: (batch) =>
           this.repo.recordValidation(
             datasetId,
@@ -165,6 +173,7 @@ export class TasksService {
               taskId: r.taskId,
               valid: r.valid,
               ...(r.error ? { validationError: r.error } : {}),
+              ...(r.tests ? { tests: r.tests } : {}),
             })),
           ),
       });
@@ -180,7 +189,9 @@ export class TasksService {
   async runReference(taskId: string, signal?: AbortSignal): Promise<ExecResult> {
     const task = await this.repo.task(taskId);
     if (!task) throw new RangeError(`There is no task ${taskId}.`);
-    return this.exec().run(referenceJob(task), signal);
+    const job = referenceJob(task);
+    // Before validation an EvalPlus task has no expected outputs: show what the reference returns.
+    return this.exec().run(needsExpectedOutputs(task) ? { ...job, collect: true } : job, signal);
   }
 
   /** Make and store a new split for a dataset. */

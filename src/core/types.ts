@@ -15,13 +15,37 @@ export interface ChatMessage {
 // Tasks and their tests
 // ---------------------------------------------------------------------------------------------
 
-/** One call of the entry point with JSON-encoded arguments (EvalPlus style). */
+/**
+ * One call of the entry point with JSON-encoded arguments (EvalPlus style). Values use the
+ * lossless encoding of Python values in docs/sandbox.md ("Values of io tests"): plain JSON for
+ * None/bool/str/list/str-keyed dict/ints within 2^53/non-integral floats, tagged one-key objects
+ * (`{"$tuple": [...]}`, `$set`, `$frozenset`, `$int`, `$float`, `$dict`, `$complex`, `$bytes`)
+ * for the rest.
+ */
 export interface IoCase {
   /** Positional arguments, already re-typed where the importer knows better than JSON. */
   args: unknown[];
-  /** The expected return value, computed once from the reference solution. */
+  /**
+   * The expected return value, computed once from the reference solution. `undefined` until the
+   * task is validated (validation fills it by running the reference with `ExecJob.collect`).
+   */
   expected: unknown;
 }
+
+/**
+ * EvalPlus's special oracles (evalplus/eval `check_output`), for tasks where output equality is
+ * not the right test: HumanEval/32 `find_zero` (|poly(xs, out)| <= atol), MBPP+ `are_equivalent`
+ * (any output), `sum_div` (or 0), `surface_area` / `digit_distance_nums` (or the formula's value),
+ * `set_eq` (set(out) == set(expected)), `not_none` (expected holds `output is not None`).
+ */
+export type IoOracle =
+  | 'find_zero'
+  | 'are_equivalent'
+  | 'sum_div'
+  | 'surface_area'
+  | 'digit_distance_nums'
+  | 'set_eq'
+  | 'not_none';
 
 export interface StdioCase {
   stdin: string;
@@ -38,7 +62,7 @@ export type TestSpec =
   /** MBPP: each assert is one test; `setup` runs after the program (imports, helper classes). */
   | { kind: 'asserts'; setup: string; asserts: string[] }
   /** EvalPlus: call `entryPoint(*args)` and compare with `expected`, floats within `atol`. */
-  | { kind: 'io'; entryPoint: string; cases: IoCase[]; atol: number }
+  | { kind: 'io'; entryPoint: string; cases: IoCase[]; atol: number; oracle?: IoOracle }
   /** APPS: run the program with stdin, compare stdout. */
   | { kind: 'stdio'; cases: StdioCase[]; compare: 'exact' | 'whitespace' };
 
@@ -149,6 +173,11 @@ export interface ExecJob {
   testTimeoutMs?: number;
   /** Limit for the whole job; default 10 × testTimeoutMs. */
   jobTimeoutMs?: number;
+  /**
+   * `io` tests only: return each call's value in `TestVerdict.actual`. Why: expected outputs are
+   * computed once, by running the reference with this set, instead of at every grading.
+   */
+  collect?: boolean;
 }
 
 export type TestOutcome = 'passed' | 'failed' | 'error' | 'timeout';
@@ -162,6 +191,8 @@ export interface TestVerdict {
   errorType?: string;
   /** Line in the program where the error was raised, when known. */
   line?: number;
+  /** With `ExecJob.collect`: the value returned, in the encoding of `IoCase`. */
+  actual?: unknown;
 }
 
 export interface CapturedText {
@@ -232,5 +263,11 @@ export interface RunConfig {
     /** Samples per task for pass@k on the held-out split. */
     samples: number;
     k: number[];
+    /**
+     * Temperature of the n held-out samples behind pass@k when samples > 1 (default 0.8, as in
+     * Chen et al. 2021, arXiv 2107.03374). Why: at temperature 0 the n samples are one answer n
+     * times and pass@k says nothing; pass@1 stays the greedy (temperature 0) answer.
+     */
+    temperature?: number;
   };
 }

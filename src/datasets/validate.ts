@@ -6,7 +6,7 @@
  * Depends only on ExecPort, so the same code validates in Node (tests) and in the browser (page).
  */
 import type { ExecPort } from '../core/ports';
-import type { ExecJob, ExecResult, Task } from '../core/types';
+import type { ExecJob, ExecResult, Task, TestSpec } from '../core/types';
 
 export const VALIDATION_TEST_TIMEOUT_MS = 10_000;
 
@@ -17,6 +17,11 @@ export interface ValidationResult {
   /** The failing test and why, when `valid` is false. */
   error?: string;
   durationMs: number;
+  /**
+   * Set when validation computed expected outputs (`io` cases without `expected`, e.g. EvalPlus):
+   * the task's tests with them filled in, to be stored with the task.
+   */
+  tests?: TestSpec;
 }
 
 export interface ValidationProgress {
@@ -53,6 +58,29 @@ export function referenceJob(
     program: task.reference,
     tests: task.tests,
     ...(testTimeoutMs ? { testTimeoutMs } : {}),
+  };
+}
+
+/** Does the task have `io` cases whose expected output is still to be computed? */
+export function needsExpectedOutputs(task: Pick<Task, 'tests'>): boolean {
+  return task.tests.kind === 'io' && task.tests.cases.some((c) => c.expected === undefined);
+}
+
+/**
+ * The tests with each case's expected output taken from the reference's run (`collect`), as
+ * EvalPlus's ground truth: for the `not_none` oracle, whether the output is not None.
+ */
+export function withExpectedOutputs(tests: TestSpec, run: ExecResult): TestSpec {
+  if (tests.kind !== 'io') return tests;
+  return {
+    ...tests,
+    cases: tests.cases.map((c, i) => {
+      const actual = run.tests[i]?.actual;
+      return {
+        ...c,
+        expected: tests.oracle === 'not_none' ? actual !== null && actual !== undefined : actual,
+      };
+    }),
   };
 }
 
@@ -97,13 +125,14 @@ export async function validateTasks(
       } else {
         // A rejected run means the executor itself failed (not loaded, closed, crashed), which
         // says nothing about the task: it stops validation instead of flagging every task.
-        const r = await exec.run(
-          referenceJob(task, opts.testTimeoutMs ?? VALIDATION_TEST_TIMEOUT_MS),
-          opts.signal,
-        );
+        const collect = needsExpectedOutputs(task);
+        const job = referenceJob(task, opts.testTimeoutMs ?? VALIDATION_TEST_TIMEOUT_MS);
+        const r = await exec.run(collect ? { ...job, collect: true } : job, opts.signal);
         result = r.passed
           ? { taskId: task.id, valid: true, durationMs: r.durationMs }
           : { taskId: task.id, valid: false, error: describeFailure(r), durationMs: r.durationMs };
+        // The reference runs once per input here; grading compares with what it returned.
+        if (collect && r.passed) result.tests = withExpectedOutputs(task.tests, r);
       }
       results[i] = result;
       progress.done++;

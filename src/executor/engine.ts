@@ -20,7 +20,7 @@ import {
   type WorkerInit,
   type WorkerResult,
 } from './protocol';
-import { stdoutMatches, valuesMatch } from './compare';
+import { ioOutputMatches, stdoutMatches } from './compare';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- PyProxy calls are untyped by nature. */
 type Py = any;
@@ -106,7 +106,13 @@ function hardenRealm(): void {
   }
 }
 
-export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
+/**
+ * Milliseconds spent per phase, summed over jobs (bench/exec.ts prints them). `step` is the
+ * check generator's steps: the program's own test work.
+ */
+export type EngineProfile = Record<string, number>;
+
+export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineProfile): Engine {
   const control: ControlViews | undefined = init.control ? controlViews(init.control) : undefined;
   if (init.control) py.setInterruptBuffer(new Int32Array(init.control, 0, 1));
   const builtins: Py = py.pyimport('builtins');
@@ -130,6 +136,8 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
     compileCode: H.get('compile_code'),
     collect: H.get('collect'),
     finish: H.get('finish'),
+    encodeValue: H.get('encode_value'),
+    decodeArgs: H.get('decode_args'),
   };
   // The originals, to notice a job that rewrote a harness function's code. Checked with C
   // builtins only (all(map(is_, map(attrgetter('__code__'), fns), codes))), which no job can patch.
@@ -149,6 +157,20 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
     return ok;
   };
   hardenRealm();
+  if (profile) {
+    // Wrap after the originals' code objects were recorded above; only when profiling.
+    for (const k of Object.keys(h) as (keyof typeof h)[]) {
+      const f = h[k];
+      h[k] = (...a: unknown[]): unknown => {
+        const t = performance.now();
+        try {
+          return f(...a);
+        } finally {
+          profile[k] = (profile[k] ?? 0) + performance.now() - t;
+        }
+      };
+    }
+  }
 
   // Step tokens are unique per worker for a long time (see CTRL.TOKEN).
   let nextToken = 0;
@@ -285,6 +307,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
       // Compile trusted test code before the job's code can touch anything.
       let check: CompiledCheck | undefined;
       let assertCodes: Py[] = [];
+      let caseArgs: Py;
       try {
         if (spec.kind === 'check') {
           check = checkCache.get(spec.source, () => {
@@ -297,6 +320,9 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
           assertCodes = spec.asserts.map((a) =>
             assertCache.get(a, () => compileOrThrow(a, '<test>')),
           );
+        } else if (spec.kind === 'io') {
+          // Decoded before the program runs, so nothing it patches takes part in decoding.
+          caseArgs = h.decodeArgs(JSON.stringify(spec.cases.map((c) => c.args)));
         }
       } catch (e) {
         // A broken test is the task's fault, not the program's: say so plainly.
@@ -388,8 +414,10 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
                 }
                 startStep();
                 let r: { done?: boolean; value?: unknown };
+                const stepStart = profile ? performance.now() : 0;
                 try {
                   r = gen.next();
+                  if (profile) profile.step = (profile.step ?? 0) + performance.now() - stepStart;
                 } catch (e) {
                   // The generator itself broke (e.g. the program shadowed BaseException).
                   if (!isPyError(e)) throw e;
@@ -472,10 +500,8 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
                 return;
               }
               startStep();
-              const args: Py[] = [];
-              const pyArgs = py.toPy(c.args);
               try {
-                const r = h.callFn(fn, pyArgs);
+                const r = h.callFn(fn, caseArgs.get(i));
                 const ok = r.get(0) as boolean;
                 const out: unknown = r.get(1);
                 r.destroy();
@@ -487,40 +513,52 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
                   endStep(v.outcome);
                   return;
                 }
-                let value: unknown = out;
-                if (out && typeof out === 'object' && 'toJs' in out) {
-                  value = (out as Py).toJs({
-                    dict_converter: Object.fromEntries,
-                    create_pyproxies: false,
-                  });
+                let encoded: string;
+                try {
+                  encoded = h.encodeValue(out) as string;
+                } finally {
                   destroy(out);
                 }
-                if (valuesMatch(value, c.expected, spec.atol)) {
-                  tests.push({ name, outcome: 'passed' });
-                  endStep('passed');
-                } else {
-                  passed = false;
-                  tests.push({
-                    name,
-                    outcome: 'failed',
-                    message: `expected ${short(c.expected)}, got ${short(value)}`,
-                  });
-                  endStep('failed');
-                }
+                const value: unknown = JSON.parse(encoded);
+                const v: TestVerdict =
+                  c.expected === undefined
+                    ? job.collect
+                      ? { name, outcome: 'passed' }
+                      : {
+                          name,
+                          outcome: 'error',
+                          errorType: 'MissingExpectedOutput',
+                          message:
+                            'this case has no expected output yet: validate the task (run its reference) first',
+                        }
+                    : ioOutputMatches(value, c.expected, spec.atol, spec.oracle, c.args)
+                      ? { name, outcome: 'passed' }
+                      : {
+                          name,
+                          outcome: 'failed',
+                          message: `expected ${short(c.expected)}, got ${short(value)}`,
+                        };
+                if (job.collect) v.actual = value;
+                if (v.outcome !== 'passed') passed = false;
+                tests.push(v);
+                endStep(v.outcome);
               } catch (e) {
                 passed = false;
-                const v = isPyError(e)
-                  ? verdictFromPyError(name, e)
-                  : ({
+                const v: TestVerdict = isPyError(e)
+                  ? e.type === 'TypeError' || e.type === 'ValueError'
+                    ? {
+                        name,
+                        outcome: 'failed',
+                        message: `result is not plain data: ${lastLine(e.message).slice(0, 200)}`,
+                      }
+                    : verdictFromPyError(name, e)
+                  : {
                       name,
                       outcome: 'failed',
                       message: `result is not plain data: ${String(e).slice(0, 200)}`,
-                    } as TestVerdict);
+                    };
                 tests.push(v);
                 endStep(v.outcome);
-              } finally {
-                args.forEach(destroy);
-                destroy(pyArgs);
               }
             });
             destroy(fn);
@@ -583,6 +621,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit): Engine {
             ns.clear();
             destroy(ns);
           }
+          destroy(caseArgs);
           trash = h.collect();
           trash.clear();
           destroy(trash);

@@ -33,7 +33,7 @@ del _m
 `;
 
 export const HARNESS_PY = String.raw`
-import sys, builtins, ast, gc, os, io, random, signal, warnings, types
+import sys, builtins, ast, gc, os, io, random, signal, warnings, types, operator
 
 ${PRELOAD_PY}
 import decimal, shutil
@@ -82,6 +82,17 @@ _BEHAVIOUR = (types.FunctionType, classmethod, staticmethod, property, types.Bui
 
 def _behaviour(v):
     return isinstance(v, _BEHAVIOUR)
+
+
+def _kv(d):
+    return (tuple(d), tuple(d.values()))
+
+
+def _unchanged(d, kv, len=len, all=all, map=map, is_=operator.is_):
+    # The common case in C: same keys, same values, same order. When it says no, the precise
+    # (slower) comparison decides, so results are those of the precise check alone.
+    keys, vals = kv
+    return len(d) == len(keys) and all(map(is_, d, keys)) and all(map(is_, d.values(), vals))
 
 
 def _class_dicts(mod):
@@ -169,6 +180,7 @@ def _snapshot():
     random.seed(0)
     _S['modules'] = dict(sys.modules)
     _S['builtins'] = dict(builtins.__dict__)
+    _S['builtins_kv'] = _kv(_S['builtins'])
     _S['sys'] = {k: getattr(sys, k, _MISSING) for k in _SYS_ATTRS}
     _S['sys_lists'] = {k: list(getattr(sys, k)) for k in ('path', 'meta_path', 'path_hooks', 'argv')}
     _S['importer_cache'] = dict(sys.path_importer_cache)
@@ -194,6 +206,9 @@ def _snapshot():
     for name in _S['moddicts']:
         short.setdefault(name.rpartition('.')[2], []).append(name)
     _S['short'] = short
+    _S['moddicts_kv'] = {n: _kv(d) for n, d in _S['moddicts'].items()}
+    _S['classdicts_kv'] = {n: {c: _kv(cd) for c, cd in cds.items()}
+                           for n, cds in _S['classdicts'].items()}
     _S['gc'] = gc.isenabled()
 
 
@@ -234,6 +249,132 @@ def call_fn(fn, args, BaseException=BaseException):
     return (True, out)
 """)['call_fn']
 
+# Return values of io jobs as one JSON string in the lossless encoding of docs/sandbox.md. Only
+# builtin types convert (read through their C slots, so a subclass's __eq__/__iter__ is ignored);
+# anything else raises TypeError, which fails the test. Builtins are bound at definition time.
+import json as _json_mod, _json as _c_json
+encode_value = _isolated("""
+def encode_value(x):
+    out = []
+    _enc(x, out, 0)
+    return ''.join(out)
+
+def _enc(x, out, depth):
+    # Only type(x) and issubclass on real types, and C slot functions: no Python code of the
+    # value (a property, __class__, __iter__, __eq__) runs while it is encoded.
+    if depth > 100:
+        raise ValueError('the value is nested more than 100 levels deep')
+    t = type(x)
+    if x is None:
+        out.append('null')
+    elif t is bool:
+        out.append('true' if x else 'false')
+    elif sub(t, int) and not sub(t, bool):
+        x = int_index(x)
+        s = int_repr(x)
+        out.append(s if -SAFE <= x <= SAFE else '{"$int":"' + s + '"}')
+    elif sub(t, float):
+        out.append(_float(float_float(x)))
+    elif sub(t, str):
+        out.append(esc(str_str(x)))
+    elif sub(t, list):
+        _seq(list_items(x, ALL), out, depth, '[', ']')
+    elif sub(t, tuple):
+        _seq(tuple_items(x, ALL), out, depth, '{"$tuple":[', ']}')
+    elif sub(t, set) or sub(t, frozenset):
+        parts = []
+        for v in (set_iter(x) if sub(t, set) else frozenset_iter(x)):
+            p = []
+            _enc(v, p, depth + 1)
+            parts.append(''.join(p))
+        parts.sort()
+        out.append(('{"$set":[' if sub(t, set) else '{"$frozenset":[') + ','.join(parts) + ']}')
+    elif sub(t, dict):
+        items = list(dict_items(x))
+        if all(type(k) is str and not k.startswith('$') for k, _ in items):
+            out.append('{')
+            for i, (k, v) in enumerate(items):
+                if i:
+                    out.append(',')
+                out.append(esc(k))
+                out.append(':')
+                _enc(v, out, depth + 1)
+            out.append('}')
+        else:
+            out.append('{"$dict":[')
+            for i, (k, v) in enumerate(items):
+                out.append(',[' if i else '[')
+                _enc(k, out, depth + 1)
+                out.append(',')
+                _enc(v, out, depth + 1)
+                out.append(']')
+            out.append(']}')
+    elif sub(t, complex):
+        out.append('{"$complex":[' + _float(complex_real(x)) + ',' + _float(complex_imag(x)) + ']}')
+    elif sub(t, bytes):
+        out.append('{"$bytes":"' + bytes_hex(x) + '"}')
+    elif sub(t, bytearray):
+        out.append('{"$bytes":"' + bytearray_hex(x) + '"}')
+    else:
+        raise TypeError('a value of type %s is not plain data' % TYPE_NAME.__get__(t))
+
+def _float(x):
+    if x != x:
+        return '{"$float":"nan"}'
+    if x == INF or x == -INF:
+        return '{"$float":"inf"}' if x > 0 else '{"$float":"-inf"}'
+    s = float_repr(x)
+    return '{"$float":' + s + '}' if float_is_integer(x) else s
+
+def _seq(items, out, depth, open_, close):
+    out.append(open_)
+    for i, v in enumerate(items):
+        if i:
+            out.append(',')
+        _enc(v, out, depth + 1)
+    out.append(close)
+""", type=type, sub=issubclass, int=int, float=float, str=str, bool=bool, list=list,
+    tuple=tuple, set=set, frozenset=frozenset, dict=dict, complex=complex, bytes=bytes,
+    bytearray=bytearray, enumerate=enumerate, all=all, ValueError=ValueError, TypeError=TypeError,
+    SAFE=2 ** 53 - 1, INF=float('inf'), ALL=slice(None), int_index=int.__index__,
+    int_repr=int.__repr__, float_float=float.__float__, float_repr=float.__repr__,
+    float_is_integer=float.is_integer, str_str=str.__str__, esc=_c_json.encode_basestring_ascii,
+    list_items=list.__getitem__, tuple_items=tuple.__getitem__, set_iter=set.__iter__,
+    frozenset_iter=frozenset.__iter__, dict_items=dict.items,
+    complex_real=complex.real.__get__, complex_imag=complex.imag.__get__, bytes_hex=bytes.hex,
+    bytearray_hex=bytearray.hex, TYPE_NAME=type.__dict__['__name__'])['encode_value']
+
+
+def _decode_hook(d):
+    if len(d) == 1:
+        ((k, v),) = d.items()
+        if k == '$int':
+            return int(v)
+        if k == '$float':
+            return float(v)
+        if k == '$tuple':
+            return tuple(v)
+        if k == '$set':
+            return set(v)
+        if k == '$frozenset':
+            return frozenset(v)
+        if k == '$dict':
+            return {pk: pv for pk, pv in v}
+        if k == '$complex':
+            return complex(v[0], v[1])
+        if k == '$bytes':
+            return bytes.fromhex(v)
+    return d
+
+
+# Trusted: arguments are decoded before the job's code runs, by the C scanner, which captured
+# its hook at creation: a patched json module (restored after each job anyway) takes no part.
+decode_args = _isolated('''
+def decode_args(text):
+    return scan(text, 0)[0]
+''', scan=_c_json.make_scanner(_json_mod.JSONDecoder(object_hook=_decode_hook)))['decode_args']
+
+
 compile_code = _isolated("""
 def compile_code(src, filename, compile=compile, BaseException=BaseException):
     try:
@@ -261,9 +402,14 @@ def begin(cap, stdin_text):
                 delattr(m, k)
             except AttributeError:
                 pass
-    for name in list(sys.modules):
-        if name.split('.', 1)[0] in _BLOCKED:
-            job['blocked'][name] = sys.modules.pop(name)
+    mods = sys.modules
+    bk = _S.get('begin_keys')
+    if bk is not None and len(mods) == len(bk[0]) and all(map(operator.is_, mods, bk[0])):
+        names = bk[1]
+    else:
+        names = [name for name in list(mods) if name.split('.', 1)[0] in _BLOCKED]
+    for name in names:
+        job['blocked'][name] = mods.pop(name)
     # Pyodide's own finders serve 'js' and 'pyodide_js' from memory: out of the path while a job runs.
     sys.meta_path[:] = [_Blocker] + [f for f in sys.meta_path
                                      if not str(getattr(type(f), '__module__', '')).startswith('_pyodide')
@@ -369,22 +515,31 @@ def collect():
     job = _S['job']
     bd = builtins.__dict__
     b0 = _S['builtins']
-    if len(bd) != len(b0) or any(bd.get(k, _MISSING) is not v for k, v in b0.items()):
+    if not _unchanged(bd, _S['builtins_kv']) and (
+            len(bd) != len(b0) or any(bd.get(k, _MISSING) is not v for k, v in b0.items())):
         trash.append(dict(bd))
         bd.clear()
         bd.update(b0)
     mods = sys.modules
     m0 = _S['modules']
     blocked = job['blocked']
-    for name in list(mods):
-        if name not in m0 or name in blocked:
-            trash.append(mods.pop(name))
-    for name, mod in m0.items():
-        if name in blocked:
-            continue
-        if mods.get(name, _MISSING) is not mod:
-            trash.append(mods.get(name))
-            mods[name] = mod
+    # Fast path: sys.modules is exactly what the last full pass below left (the baseline minus
+    # the blocked modules), entry for entry. Otherwise the full pass restores and re-records it.
+    ref = _S.get('modules_ref')
+    if ref is None or ref[2] != blocked.keys() or not _unchanged(mods, ref[:2]):
+        for name in list(mods):
+            if name not in m0 or name in blocked:
+                trash.append(mods.pop(name))
+        for name, mod in m0.items():
+            if name in blocked:
+                continue
+            if mods.get(name, _MISSING) is not mod:
+                trash.append(mods.get(name))
+                mods[name] = mod
+        _S['modules_ref'] = _kv(mods) + (frozenset(blocked),)
+    # What begin() will find if nothing imports between now and then (finish() puts the blocked
+    # modules back at the end, in this order); a finalizer that does import is caught there.
+    _S['begin_keys'] = (_S['modules_ref'][0] + tuple(blocked), tuple(blocked))
     for k, v in _S['sys'].items():
         cur = getattr(sys, k, _MISSING)
         if cur is not v:
@@ -394,6 +549,10 @@ def collect():
             else:
                 setattr(sys, k, v)
     for k, v in _S['sys_lists'].items():
+        if k == 'meta_path':
+            # Put back in finish(): while JS drops the trash, the job's finalizers run and must
+            # still meet the blocking finder, not Pyodide's own (which serve js, pyodide_js).
+            continue
         lst = getattr(sys, k)
         if lst != v:
             trash.append(list(lst))
@@ -420,7 +579,9 @@ def collect():
         snap = _S['moddicts'][name]
         own = _OWN_KEYS.get(name)
         if own is None:
-            if len(d) != len(snap) or any(d.get(k, _MISSING) is not v for k, v in snap.items()):
+            if _unchanged(d, _S['moddicts_kv'][name]):
+                pass
+            elif len(d) != len(snap) or any(d.get(k, _MISSING) is not v for k, v in snap.items()):
                 trash.append(dict(d))
                 d.clear()
                 d.update(snap)
@@ -437,12 +598,15 @@ def collect():
                 for k in changed:
                     d[k] = snap[k]
                 restored.append(name)
+        ckvs = _S['classdicts_kv'][name]
         for cls, csnap in _S['classdicts'][name].items():
             # Without reflection a class can only be patched through a name the job mentions.
             if not reflective and cls.__name__ not in names:
                 continue
             # Only behaviour counts: classes keep lazy caches (typing, abc) that change legitimately.
             cd = cls.__dict__
+            if _unchanged(cd, ckvs[cls]):
+                continue
             if len(cd) == len(csnap) and all(cd.get(k, _MISSING) is v for k, v in csnap.items()):
                 continue
             changed = [k for k, v in cd.items() if _behaviour(v) and csnap.get(k, _MISSING) is not v]
@@ -467,6 +631,7 @@ def finish():
     """Restore interpreter state; report captured output and whether the worker must be replaced."""
     gc.disable()
     job = _S['job']
+    sys.meta_path[:] = _S['sys_lists']['meta_path']
     for name, mod in job['blocked'].items():
         sys.modules[name] = mod
     for m, attrs in _S['strip'].items():

@@ -1,12 +1,14 @@
 /**
  * Pieces every method shares: prompt candidates with content ids, parsing of the LLM's wrapped
- * answers, deterministic meta-requests, the budget guard around a step, and task examples for
- * meta-prompts.
+ * answers, deterministic meta-requests, the budget guard around a step, task examples for
+ * meta-prompts, and the shape of a round (start on a training sample, write candidates, score
+ * them into a pool, end the round), so each method's own module reads as its paper describes it.
  */
 import { BudgetExhaustedError } from '../core/budget';
 import { sha256 } from '../core/hash';
-import type { Rng } from '../core/rng';
+import { Rng, type RngState } from '../core/rng';
 import type {
+  ChatMessage,
   Completion,
   CompletionRequest,
   ExecResult,
@@ -15,7 +17,8 @@ import type {
   Task,
 } from '../core/types';
 import { normalizeWhitespace } from '../core/text';
-import type { BaseState, OptimizerContext, PromptScore } from './types';
+import { num, readKnobs, type KnobValues } from './knobs';
+import type { BaseState, InitArgs, KnobSpec, OptimizerContext, PromptScore } from './types';
 
 /** A candidate whose id is the content hash of its whitespace-normalized text. */
 export async function makeCandidate(
@@ -88,6 +91,25 @@ export async function askParsed(
     if (parsed !== undefined) return { text: parsed, attempts };
   }
   return { text: undefined, attempts };
+}
+
+/**
+ * Ask for a prompt between `tags` (APE's and OPRO's `<INS>`, EvoPrompt's `<prompt>`), with one
+ * re-ask when the answer lacks them. Undefined when both answers did.
+ */
+export async function askTagged(
+  ctx: OptimizerContext,
+  meta: string,
+  tags: readonly [open: string, close: string],
+  opts: { temperature: number; rng: Rng; purpose?: Purpose },
+): Promise<string | undefined> {
+  const { text } = await askParsed(
+    ctx,
+    () => metaRequest(meta, opts),
+    (x) => parseTagged(x, tags[0], tags[1]),
+    1,
+  );
+  return text;
 }
 
 /** Mark a state finished. */
@@ -215,8 +237,163 @@ export function updateBest(
   }
 }
 
+/**
+ * The fields every method's state starts with: step 0, the seeded RNG as drawn so far, no best.
+ * Spread first into a method's initial state, so checkpoints keep one key order.
+ */
+export function startState(rng: Rng): { v: 1; step: 0; rng: RngState; best: null; done: false } {
+  return { v: 1, step: 0, rng: rng.getState(), best: null, done: false };
+}
+
+/**
+ * Close a round: record its step and the RNG, and stop with the first of `stops` (reason →
+ * condition, in priority order) that holds.
+ */
+export function endRound<S extends BaseState>(
+  s: S,
+  step: number,
+  rng: Rng,
+  stops: Record<string, boolean>,
+): S {
+  s.step = step;
+  s.rng = rng.getState();
+  const reason = Object.keys(stops).find((r) => stops[r]);
+  return reason === undefined ? s : finish(s, reason);
+}
+
+/**
+ * Score new candidates, fold them into the method's pool with `keep` (which sees the scored
+ * candidates), and move `s.best` to the pool's best. Undefined when the budget ran out.
+ */
+export async function scoreIntoPool(
+  ctx: OptimizerContext,
+  s: BaseState,
+  candidates: readonly PromptCandidate[],
+  tasks: readonly Task[],
+  step: number,
+  keep: (scored: Scored[]) => Scored[],
+): Promise<Scored[] | undefined> {
+  const scored = await scoreAll(ctx, candidates, tasks, step);
+  if (!scored) return undefined;
+  const pool = keep(scored);
+  updateBest(s, pool, ctx, step);
+  return pool;
+}
+
+/** Sorts a pool in place, best first; the sort is stable, so equal scores keep their order. */
+export const byScore = (pool: Scored[]): Scored[] => pool.sort((a, b) => b.score - a.score);
+
+/** What a conversation's judge says of an answer: take this text, or ask again with this turn. */
+export type Verdict = { accept: string } | { reask: string };
+
+/**
+ * Ask for a prompt in one conversation and re-ask, at most `maxReasks` times, while `judge`
+ * refuses the answer: the refused answer and the judge's reply are appended, so the LLM sees why
+ * (Prochemy's malformed `{{ }}`, GPO's over-budget edits). Each request draws a fresh seed from
+ * the RNG when sampling. Undefined when every attempt was refused or the budget ran out.
+ */
+export async function askInConversation(
+  ctx: OptimizerContext,
+  rng: Rng,
+  meta: string,
+  o: { temperature: number; maxReasks: number },
+  judge: (text: string) => Verdict,
+): Promise<string | undefined> {
+  const messages: ChatMessage[] = [{ role: 'user', content: meta }];
+  for (let attempt = 0; attempt <= o.maxReasks; attempt++) {
+    if (ctx.budget.exhausted()) return undefined;
+    const c = await ctx.complete({
+      messages: messages.slice(),
+      sampling: {
+        temperature: o.temperature,
+        max_tokens: 512,
+        ...(o.temperature > 0 ? { seed: rng.nextU32() } : {}),
+      },
+      purpose: 'mutate',
+    });
+    const verdict = judge(c.text);
+    if ('accept' in verdict) return verdict.accept;
+    messages.push({ role: 'assistant', content: c.text }, { role: 'user', content: verdict.reask });
+  }
+  return undefined;
+}
+
+/**
+ * Write `n` candidates that all descend from `parent`, one `write` each, announcing each as
+ * proposed. A refused write (undefined) is noted with `refusal(i)` and skipped. Undefined when the
+ * budget ran out.
+ */
+export async function writeCandidates(
+  ctx: OptimizerContext,
+  o: { n: number; parent: PromptCandidate; operator: string; step: number },
+  write: () => Promise<string | undefined>,
+  refusal: (i: number) => string,
+): Promise<PromptCandidate[] | undefined> {
+  const out: PromptCandidate[] = [];
+  for (let i = 0; i < o.n; i++) {
+    const text = await write();
+    if (text === undefined) {
+      if (ctx.budget.exhausted()) return undefined;
+      ctx.emit({ type: 'note', step: o.step, message: refusal(i) });
+      continue;
+    }
+    const c = await makeCandidate(text, [o.parent.id], o.operator, o.step);
+    out.push(c);
+    ctx.emit({ type: 'proposed', step: o.step, prompt: c });
+  }
+  return out;
+}
+
 export class TrainingSetError extends Error {
   override readonly name = 'TrainingSetError';
+}
+
+/** The state a method that scores on a fixed sample of training tasks starts with. */
+export interface TrainingStart {
+  v: 1;
+  step: 0;
+  rng: RngState;
+  best: null;
+  done: false;
+  knobs: KnobValues;
+  trainIds: string[];
+}
+
+/**
+ * The start of a method that scores on `trainTasks` training tasks drawn with the seeded RNG:
+ * its checked knobs (a KnobError names `label`), the ids of the drawn tasks (TrainingSetError
+ * `missing` when there are none), and the base state fields.
+ */
+export function startOnTraining(
+  args: InitArgs,
+  train: readonly Task[],
+  o: { knobs: readonly KnobSpec[]; label: string; missing: string },
+): TrainingStart {
+  const knobs = readKnobs(o.knobs, args.knobs, o.label);
+  const rng = Rng.seeded(args.seed);
+  const trainIds = sample(rng, train, num(knobs, 'trainTasks')).map((t) => t.id);
+  if (trainIds.length === 0) throw new TrainingSetError(o.missing);
+  return { ...startState(rng), knobs, trainIds };
+}
+
+/** What a round over a method's training sample starts from. */
+export interface Round {
+  /** The RNG as the state left it; the body stores it back (endRound does). */
+  rng: Rng;
+  /** This round's number, 1-based. */
+  step: number;
+  tasks: Task[];
+}
+
+/** guardedStep for methods with a training sample: the body gets the RNG, round and tasks. */
+export function trainingRound<S extends BaseState & { trainIds: string[] }>(
+  state: S,
+  ctx: OptimizerContext,
+  body: (s: S, r: Round) => Promise<S>,
+): Promise<S> {
+  return guardedStep(state, ctx, (s) =>
+    body(s, { rng: Rng.fromState(s.rng), step: s.step + 1, tasks: tasksById(ctx, s.trainIds) }),
+  );
 }
 
 /** The tasks of a stored training set, from the context; a vanished task is a named error. */

@@ -17,20 +17,22 @@
  * The paper's ablations are knobs: trajectory none / recency / relevance / importance /
  * summarization; editing vs generation; fixed / linear / cosine schedules, with or without warmup.
  */
-import { Rng } from '../core/rng';
+import type { Rng } from '../core/rng';
 import { denseCosine, tfidfSimilarities, wordEditDistance } from '../core/text';
-import type { ChatMessage, KnobValue, PromptCandidate } from '../core/types';
+import type { KnobValue, PromptCandidate } from '../core/types';
 import {
+  askInConversation,
   describeTasks,
+  endRound,
   finish,
-  guardedStep,
   makeCandidate,
   metaRequest,
   parseTagged,
   pct,
   sample,
-  tasksById,
-  TrainingSetError,
+  startOnTraining,
+  trainingRound,
+  writeCandidates,
 } from './common';
 import {
   bool,
@@ -38,9 +40,11 @@ import {
   enumKnob,
   floatKnob,
   intKnob,
+  metaTemperatureKnob,
   num,
   readKnobs,
   str,
+  trainTasksKnob,
   type KnobValues,
 } from './knobs';
 import {
@@ -151,14 +155,7 @@ export const gpoInfo: MethodInfo = {
       10,
       'How many training tasks the meta-prompt shows, with how the current prompt did on them.',
     ),
-    intKnob(
-      'trainTasks',
-      'Training tasks',
-      20,
-      1,
-      1000,
-      'Tasks drawn from the training split to score prompts on.',
-    ),
+    trainTasksKnob(20, 'prompts'),
     intKnob(
       'patience',
       'Stop after steps without gain',
@@ -167,15 +164,7 @@ export const gpoInfo: MethodInfo = {
       20,
       'Stop when the best prompt has not improved for this many steps.',
     ),
-    floatKnob(
-      'temperature',
-      'Meta temperature',
-      1.0,
-      0,
-      2,
-      0.1,
-      'Sampling temperature for writing candidates.',
-    ),
+    metaTemperatureKnob('Sampling temperature for writing candidates.'),
     boolKnob(
       'racing',
       'Racing',
@@ -327,20 +316,14 @@ export const gpo: Optimizer<GpoState> = {
   info: gpoInfo,
 
   async init(args, ctx) {
-    const knobs = readKnobs(gpoInfo.knobs, args.knobs, 'GPO');
-    const rng = Rng.seeded(args.seed);
-    const ids = sample(rng, ctx.train, num(knobs, 'trainTasks')).map((t) => t.id);
-    if (ids.length === 0)
-      throw new TrainingSetError('GPO needs training tasks. Pick a dataset with a training split.');
+    const start = startOnTraining(args, ctx.train, {
+      knobs: gpoInfo.knobs,
+      label: 'GPO',
+      missing: 'GPO needs training tasks. Pick a dataset with a training split.',
+    });
     const current = await makeCandidate(args.initialPrompt, [], 'seed', 0);
     return {
-      v: 1,
-      step: 0,
-      rng: rng.getState(),
-      best: null,
-      done: false,
-      knobs,
-      trainIds: ids,
+      ...start,
       current,
       currentScore: null,
       trajectory: [],
@@ -350,10 +333,7 @@ export const gpo: Optimizer<GpoState> = {
   },
 
   step(state, ctx) {
-    return guardedStep(state, ctx, async (s) => {
-      const rng = Rng.fromState(s.rng);
-      const step = s.step + 1;
-      const tasks = tasksById(ctx, s.trainIds);
+    return trainingRound(state, ctx, async (s, { rng, step, tasks }) => {
       const racing = bool(s.knobs, 'racing');
 
       const currentScore: PromptScore = await ctx.score(s.current, tasks);
@@ -389,30 +369,26 @@ export const gpo: Optimizer<GpoState> = {
         instruction,
       });
 
-      let refused = 0;
-      const accepted: PromptCandidate[] = [];
-      for (let i = 0; i < num(s.knobs, 'candidates'); i++) {
-        const text = await writeWithinBudget(ctx, rng, meta, s.current.text, budget, s.knobs);
-        if (text === undefined) {
-          if (ctx.budget.exhausted()) return finish(s, 'budget');
-          refused += 1;
-          ctx.emit({
-            type: 'note',
-            step,
-            message: `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed) after every re-ask.`,
-          });
-          continue;
-        }
-        const c = await makeCandidate(
-          text,
-          [s.current.id],
-          str(s.knobs, 'update') === 'editing' ? 'edit' : 'generate',
+      const m = num(s.knobs, 'candidates');
+      const accepted = await writeCandidates(
+        ctx,
+        {
+          n: m,
+          parent: s.current,
+          operator: str(s.knobs, 'update') === 'editing' ? 'edit' : 'generate',
           step,
-        );
-        accepted.push(c);
-        ctx.emit({ type: 'proposed', step, prompt: c });
-      }
-      s.budgets.push({ step, words: budget, refused, accepted: accepted.length });
+        },
+        () => writeWithinBudget(ctx, rng, meta, s.current.text, budget, s.knobs),
+        (i) =>
+          `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed) after every re-ask.`,
+      );
+      if (!accepted) return finish(s, 'budget');
+      s.budgets.push({
+        step,
+        words: budget,
+        refused: m - accepted.length,
+        accepted: accepted.length,
+      });
 
       let bestScore = s.currentScore;
       let next = s.current;
@@ -442,11 +418,10 @@ export const gpo: Optimizer<GpoState> = {
       } else {
         s.sinceGain += 1;
       }
-      s.step = step;
-      s.rng = rng.getState();
-      if (s.sinceGain >= num(s.knobs, 'patience')) return finish(s, 'plateau');
-      if (step >= num(s.knobs, 'steps')) return finish(s, 'max-steps');
-      return s;
+      return endRound(s, step, rng, {
+        plateau: s.sinceGain >= num(s.knobs, 'patience'),
+        'max-steps': step >= num(s.knobs, 'steps'),
+      });
     });
   },
 
@@ -462,7 +437,7 @@ export const gpo: Optimizer<GpoState> = {
 };
 
 /** Ask for one candidate; re-ask in the conversation while it changes more than `budget` words. */
-async function writeWithinBudget(
+function writeWithinBudget(
   ctx: OptimizerContext,
   rng: Rng,
   meta: string,
@@ -470,33 +445,13 @@ async function writeWithinBudget(
   budget: number,
   knobs: KnobValues,
 ): Promise<string | undefined> {
-  const messages: ChatMessage[] = [{ role: 'user', content: meta }];
-  const temperature = num(knobs, 'temperature');
-  for (let attempt = 0; attempt <= num(knobs, 'reasks'); attempt++) {
-    if (ctx.budget.exhausted()) return undefined;
-    const c = await ctx.complete({
-      messages: messages.slice(),
-      sampling: {
-        temperature,
-        max_tokens: 512,
-        ...(temperature > 0 ? { seed: rng.nextU32() } : {}),
-      },
-      purpose: 'mutate',
-    });
-    const text = parseTagged(c.text, '<START>', '<END>');
-    if (text) {
-      const distance = wordEditDistance(current, text);
-      if (distance <= budget) return text;
-      messages.push(
-        { role: 'assistant', content: c.text },
-        { role: 'user', content: fill(GPO_OVER_BUDGET, { distance, budget }) },
-      );
-    } else {
-      messages.push(
-        { role: 'assistant', content: c.text },
-        { role: 'user', content: 'Reply with the new prompt between <START> and <END>.' },
-      );
-    }
-  }
-  return undefined;
+  const o = { temperature: num(knobs, 'temperature'), maxReasks: num(knobs, 'reasks') };
+  return askInConversation(ctx, rng, meta, o, (answer) => {
+    const text = parseTagged(answer, '<START>', '<END>');
+    if (!text) return { reask: 'Reply with the new prompt between <START> and <END>.' };
+    const distance = wordEditDistance(current, text);
+    return distance <= budget
+      ? { accept: text }
+      : { reask: fill(GPO_OVER_BUDGET, { distance, budget }) };
+  });
 }

@@ -114,3 +114,18 @@ export const enumKnob = (
   options: readonly string[],
   help: string,
 ): KnobSpec => ({ name, label, type: 'enum', default: def, options, help });
+
+/** The size of the training sample a method scores `what` on (read by startOnTraining). */
+export const trainTasksKnob = (def: number, what: string): KnobSpec =>
+  intKnob(
+    'trainTasks',
+    'Training tasks',
+    def,
+    1,
+    1000,
+    `Tasks drawn from the training split to score ${what} on.`,
+  );
+
+/** Sampling temperature of a method's own requests to the LLM (write, paraphrase, mutate). */
+export const metaTemperatureKnob = (help: string): KnobSpec =>
+  floatKnob('temperature', 'Meta temperature', 1.0, 0, 2, 0.1, help);

@@ -29,15 +29,18 @@
  *   relative to a round and not comparable across rounds).
  */
 import { Rng } from '../core/rng';
-import type { ChatMessage, KnobValue, PromptCandidate, Task } from '../core/types';
+import type { KnobValue, PromptCandidate, Task } from '../core/types';
 import {
+  askInConversation,
+  endRound,
   finish,
-  guardedStep,
   makeCandidate,
   parseDoubleBraces,
   sample,
-  tasksById,
+  startState,
+  trainingRound,
   TrainingSetError,
+  writeCandidates,
 } from './common';
 import { bool, boolKnob, floatKnob, intKnob, num, readKnobs, type KnobValues } from './knobs';
 import { fill, PROCHEMY_MUTATE, PROCHEMY_REASK } from './meta-prompts';
@@ -56,6 +59,7 @@ export const prochemyInfo: MethodInfo = {
   },
   kind: 'optimizer',
   perInstance: false,
+  augmentTraining: true,
   knobs: [
     intKnob(
       'variants',
@@ -178,35 +182,18 @@ export function chooseTrainingSet(
 }
 
 /** One variant: ask, parse `{{ }}`, re-ask in the same conversation while malformed. */
-async function writeVariant(
+function writeVariant(
   ctx: OptimizerContext,
   rng: Rng,
   current: string,
   knobs: KnobValues,
 ): Promise<string | undefined> {
-  const messages: ChatMessage[] = [
-    { role: 'user', content: fill(PROCHEMY_MUTATE, { prompt: current }) },
-  ];
-  for (let attempt = 0; attempt <= num(knobs, 'reasks'); attempt++) {
-    if (ctx.budget.exhausted()) return undefined;
-    const temperature = num(knobs, 'temperature');
-    const c = await ctx.complete({
-      messages: messages.slice(),
-      sampling: {
-        temperature,
-        max_tokens: 512,
-        ...(temperature > 0 ? { seed: rng.nextU32() } : {}),
-      },
-      purpose: 'mutate',
-    });
-    const parsed = parseDoubleBraces(c.text);
-    if (parsed !== undefined) return parsed;
-    messages.push(
-      { role: 'assistant', content: c.text },
-      { role: 'user', content: PROCHEMY_REASK },
-    );
-  }
-  return undefined;
+  const meta = fill(PROCHEMY_MUTATE, { prompt: current });
+  const o = { temperature: num(knobs, 'temperature'), maxReasks: num(knobs, 'reasks') };
+  return askInConversation(ctx, rng, meta, o, (answer) => {
+    const parsed = parseDoubleBraces(answer);
+    return parsed !== undefined ? { accept: parsed } : { reask: PROCHEMY_REASK };
+  });
 }
 
 export const prochemy: Optimizer<ProchemyState> = {
@@ -230,11 +217,7 @@ export const prochemy: Optimizer<ProchemyState> = {
     }
     const current = await makeCandidate(args.initialPrompt, [], 'seed', 0);
     return {
-      v: 1,
-      step: 0,
-      rng: rng.getState(),
-      best: null,
-      done: false,
+      ...startState(rng),
       knobs,
       trainIds: ids,
       current,
@@ -244,31 +227,20 @@ export const prochemy: Optimizer<ProchemyState> = {
   },
 
   step(state, ctx) {
-    return guardedStep(state, ctx, async (s) => {
-      const rng = Rng.fromState(s.rng);
-      const step = s.step + 1;
-      const tasks = tasksById(ctx, s.trainIds);
+    return trainingRound(state, ctx, async (s, { rng, step, tasks }) => {
       const weighting = bool(s.knobs, 'weighting');
       const racing = bool(s.knobs, 'racing') && !weighting;
 
       // Variants of the current prompt at temperature 1.0; duplicates are kept (they are N
       // samples) and cost nothing to score twice thanks to the memo.
-      const candidates: PromptCandidate[] = [s.current];
-      for (let i = 0; i < num(s.knobs, 'variants'); i++) {
-        const text = await writeVariant(ctx, rng, s.current.text, s.knobs);
-        if (text === undefined) {
-          if (ctx.budget.exhausted()) return finish(s, 'budget');
-          ctx.emit({
-            type: 'note',
-            step,
-            message: `Variant ${i + 1} was malformed after every re-ask and was dropped.`,
-          });
-          continue;
-        }
-        const c = await makeCandidate(text, [s.current.id], 'generate', step);
-        candidates.push(c);
-        ctx.emit({ type: 'proposed', step, prompt: c });
-      }
+      const variants = await writeCandidates(
+        ctx,
+        { n: num(s.knobs, 'variants'), parent: s.current, operator: 'generate', step },
+        () => writeVariant(ctx, rng, s.current.text, s.knobs),
+        (i) => `Variant ${i + 1} was malformed after every re-ask and was dropped.`,
+      );
+      if (!variants) return finish(s, 'budget');
+      const candidates: PromptCandidate[] = [s.current, ...variants];
 
       const scores: PromptScore[] = [];
       let beat = -1;
@@ -319,19 +291,28 @@ export const prochemy: Optimizer<ProchemyState> = {
         weights,
         selectedId: selected.id,
       });
-      s.step = step;
-      s.rng = rng.getState();
-      if (s.unchanged >= num(s.knobs, 'patience')) return finish(s, 'converged');
-      if (step >= num(s.knobs, 'rounds')) return finish(s, 'max-steps');
-      return s;
+      return endRound(s, step, rng, {
+        converged: s.unchanged >= num(s.knobs, 'patience'),
+        'max-steps': step >= num(s.knobs, 'rounds'),
+      });
     });
+  },
+
+  // The K real tasks init will choose (its first draws of the seeded RNG), for the runner to mutate.
+  trainingParents(args, train) {
+    const knobs = readKnobs(prochemyInfo.knobs, args.knobs, 'Prochemy');
+    const real = train.filter((t) => t.origin.kind === 'real');
+    const { ids } = chooseTrainingSet(Rng.seeded(args.seed), real, num(knobs, 'trainTasks'));
+    return ids.flatMap((id) => real.filter((t) => t.id === id));
   },
 
   projectCalls(knobs: Record<string, KnobValue>, counts) {
     const k = readKnobs(prochemyInfo.knobs, knobs, 'Prochemy');
+    const parents = Math.min(num(k, 'trainTasks'), counts.train);
     const tasks = Math.min(2 * num(k, 'trainTasks'), counts.train);
     const n = num(k, 'variants');
-    // Upper bound without re-asks: N variant calls and N scorings per round, plus the seed once.
-    return num(k, 'rounds') * (n + n * tasks) + tasks;
+    // Upper bound without re-asks: one mutation call per real training task (the runner's
+    // augmentation), N variant calls and N scorings per round, plus the seed once.
+    return parents + num(k, 'rounds') * (n + n * tasks) + tasks;
   },
 };

@@ -6,6 +6,7 @@
 import { Rng } from '../core/rng';
 import { ACTIONS } from './ppo/features';
 import {
+  hybridInstanceResults,
   hybridStep,
   initHybridState,
   projectHybridCalls,
@@ -33,6 +34,7 @@ function makeRandomHybrid(
 ): Optimizer<HybridState> {
   return {
     info: { ...info, id, perInstance: mode === 'per-instance', knobs: HYBRID_KNOBS },
+    ...(mode === 'per-instance' ? { instanceResults: hybridInstanceResults } : {}),
     // Built inside a promise so that bad knobs reject (as an async init would) rather than throw.
     init: (args) =>
       new Promise<HybridState>((resolve) => {

@@ -66,6 +66,11 @@ export interface MethodInfo {
    * refinement, Reflexion). Every result and export labels such runs as test-set optimization.
    */
   perInstance: boolean;
+  /**
+   * True for methods that train on real plus LLM-mutated tasks (Prochemy): the runner writes and
+   * execution-validates the mutated tasks once per seed and hands them in through ctx.train.
+   */
+  augmentTraining?: boolean;
   knobs: readonly KnobSpec[];
 }
 
@@ -160,6 +165,14 @@ export interface BaseState {
   stopReason?: string;
 }
 
+/** One task's own best prompt in a per-instance run. */
+export interface InstanceResult {
+  taskId: string;
+  promptId: string;
+  /** Strict pass of that prompt on that task. */
+  passed: boolean;
+}
+
 export interface InitArgs {
   knobs: Record<string, KnobValue>;
   seed: number;
@@ -171,6 +184,16 @@ export interface Optimizer<S extends BaseState = BaseState> {
   init(args: InitArgs, ctx: OptimizerContext): Promise<S>;
   /** One round. Must be safe to re-run from the same state after a crash (the runner memoizes scoring). */
   step(state: S, ctx: OptimizerContext): Promise<S>;
+  /**
+   * For methods with info.augmentTraining: the real tasks init will pick from `train`, which the
+   * runner mutates before init (so the mutated tasks are children of the chosen ones).
+   */
+  trainingParents?(args: InitArgs, train: readonly Task[]): readonly Task[];
+  /**
+   * For per-instance methods: each task's own best prompt and whether it passed, read from the
+   * final state, so reports can show the per-instance pass@1 (test-set optimization).
+   */
+  instanceResults?(state: S): InstanceResult[];
   /** LLM calls the method will make with these knobs, for the New-run page's projection. */
   projectCalls(
     knobs: Record<string, KnobValue>,

@@ -16,6 +16,8 @@ export function requestKey(modelId: string, req: CompletionRequest): Promise<str
 
 /** Round number under which held-out evaluation calls are logged (they belong to no step). */
 export const HELDOUT_ROUND = -1;
+/** Round under which a seed's training-set augmentation calls are logged (before round 0). */
+export const AUGMENT_ROUND = -2;
 
 export class RunCallLog implements LlmPort {
   readonly modelId: string;

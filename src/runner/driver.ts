@@ -15,8 +15,9 @@ import type { AthanorDb } from '../store/db';
 import type { EvaluationRecord, RunProgress, RunRecord } from '../store/records';
 import type { RunRepository } from '../store/runs';
 import { HELDOUT_ROUND, RunCallLog } from './call-log';
+import { augmentTraining } from './augment';
 import { PersistentEvaluationLog } from './evaluation-log';
-import { buildReport, type SeedPrompts } from './report';
+import { buildReport, heldoutTemperature, type SeedPrompts } from './report';
 
 export interface RunTasks {
   train: readonly Task[];
@@ -83,8 +84,35 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     ...timeout,
   });
   const pending: Promise<void>[] = [];
+  const initArgs = { knobs: config.knobs, seed, initialPrompt: config.initialPrompt };
+  const mutated = optimizer.info.augmentTraining
+    ? await augmentTraining({
+        db,
+        repo,
+        runId: run.id,
+        seed,
+        optimizer,
+        initArgs,
+        train: deps.tasks.train,
+        calls,
+        exec: deps.exec,
+        meter,
+        sampling: config.sampling.mutate,
+        signal,
+        // With a checkpoint the augmentation is done and stored; without one it is (re)done
+        // through the call log, which answers from the log what was asked before a crash.
+        reuse: checkpoint !== undefined,
+        note: (message) =>
+          deps.emit({
+            type: 'optimizer',
+            runId: run.id,
+            seed,
+            event: { type: 'note', step: 0, message },
+          }),
+      })
+    : [];
   const ctx: OptimizerContext = {
-    train: deps.tasks.train,
+    train: mutated.length > 0 ? [...deps.tasks.train, ...mutated] : deps.tasks.train,
     validation: deps.tasks.validation,
     async complete(req) {
       meter.assertAvailable();
@@ -147,10 +175,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     round = 0;
     calls.beginRound(round);
     log.beginRound(round);
-    state = await optimizer.init(
-      { knobs: config.knobs, seed, initialPrompt: config.initialPrompt },
-      ctx,
-    );
+    state = await optimizer.init(initArgs, ctx);
     await save(state, round);
   }
   while (!state.done) {
@@ -175,19 +200,34 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     onStored,
   });
   heldoutLog.beginRound(HELDOUT_ROUND);
-  const grade = createScorer({
-    llm: calls,
-    exec: deps.exec,
-    generate: config.sampling.generate,
-    log: heldoutLog,
-    signal,
-    racing: false,
-    ...timeout,
-  });
+  const heldout = (generate: RunConfig['sampling']['generate']) =>
+    createScorer({
+      llm: calls,
+      exec: deps.exec,
+      generate,
+      log: heldoutLog,
+      signal,
+      racing: false,
+      ...timeout,
+    });
+  // pass@1 is the greedy answer (sample 0, temperature 0). pass@k (samples > 1) comes from n
+  // further samples 1..n at the evaluation temperature, each with its own seed (Chen et al. 2021).
+  const greedy = heldout({ ...config.sampling.generate, temperature: 0 });
   const samples = config.evaluation.samples;
-  await grade(initial, deps.tasks.test, { samples });
-  if (final.id !== initial.id) await grade(final, deps.tasks.test, { samples });
-  return { seed, initialId: initial.id, finalId: final.id };
+  const sampled =
+    samples > 1
+      ? heldout({
+          ...config.sampling.generate,
+          temperature: heldoutTemperature(config),
+          seed: Math.imul(seed, 0x9e3779b1) >>> 0,
+        })
+      : undefined;
+  for (const p of final.id !== initial.id ? [initial, final] : [initial]) {
+    await greedy(p, deps.tasks.test, { samples: 1 });
+    if (sampled) await sampled(p, deps.tasks.test, { samples, firstSample: 1 });
+  }
+  const instances = optimizer.info.perInstance ? optimizer.instanceResults?.(state) : undefined;
+  return { seed, initialId: initial.id, finalId: final.id, ...(instances ? { instances } : {}) };
 }
 
 /** Drive a run to its end (or until `signal` aborts, which rejects with the signal's reason). */
@@ -212,10 +252,13 @@ export async function driveRun(
     calls: await deps.repo.calls(runId),
     testSetOptimization,
   });
+  // The progress the seeds wrote since this drive began; keep the last training best on display.
+  const last = (await deps.repo.get(runId)).progress;
   const progress: RunProgress = {
     seedIndex: run.config.seeds.length - 1,
     phase: 'done',
-    round: run.progress?.round ?? 0,
+    round: last?.round ?? 0,
+    ...(last?.bestScore !== undefined ? { bestScore: last.bestScore } : {}),
     evaluations: counters.evaluations,
     llmCalls: report.cost.llmCalls,
   };

@@ -15,13 +15,23 @@ export interface SampleSelection {
   seed: number;
   promptId: string;
   phase?: EvaluationRecord['phase'];
+  /**
+   * Which held-out answers: `greedy` is sample 0 (temperature 0, behind pass@1); `sampled` the
+   * samples 1..n drawn at the evaluation temperature (behind pass@k), which the official tools'
+   * pass@k reads. Default: `sampled` when the run drew samples, else `greedy`.
+   */
+  draws?: 'greedy' | 'sampled';
 }
 
 function selected(evals: readonly EvaluationRecord[], s: SampleSelection): EvaluationRecord[] {
-  return evals
-    .filter(
-      (e) => e.seed === s.seed && e.promptId === s.promptId && e.phase === (s.phase ?? 'heldout'),
-    )
+  const mine = evals.filter(
+    (e) => e.seed === s.seed && e.promptId === s.promptId && e.phase === (s.phase ?? 'heldout'),
+  );
+  // Optimization-phase answers are all exported; only held-out answers split into draws.
+  const heldout = (s.phase ?? 'heldout') === 'heldout';
+  const draws = s.draws ?? (mine.some((e) => e.sample > 0) ? 'sampled' : 'greedy');
+  return mine
+    .filter((e) => !heldout || (draws === 'greedy' ? e.sample === 0 : e.sample > 0))
     .sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.sample - b.sample));
 }
 

@@ -1,6 +1,7 @@
 /** The runner's public face: what the UI and the app's composition module use. */
 export {
   createRunner,
+  type CreateOptions,
   InvalidRunConfigError,
   RunBusyError,
   RunFinishedError,
@@ -9,7 +10,8 @@ export {
   type RunnerEvent,
   type RunTasks,
 } from './runner';
-export { buildReport, IncompleteEvaluationError } from './report';
+export { buildReport, DEFAULT_HELDOUT_TEMPERATURE, IncompleteEvaluationError } from './report';
+export { MissingAugmentedTasksError } from './augment';
 export {
   bestPromptText,
   evalplusJsonl,

@@ -1,8 +1,12 @@
 /**
  * The held-out report of a run, computed from its stored records alone (so an imported bundle
  * reproduces it exactly):
- * - per seed and prompt: strict pass@1 = mean over test tasks of c/n (n samples, c strict passes;
- *   the unbiased pass@1), soft pass@1 = mean share of tests passed, pass@k by the unbiased estimator;
+ * - per seed and prompt: strict pass@1 = share of test tasks whose greedy answer (sample 0,
+ *   temperature 0) passes, soft pass@1 = its mean share of tests passed; pass@k by the unbiased
+ *   estimator 1 − C(n−c,k)/C(n,k) (Chen et al. 2021, arXiv 2107.03374) over the n samples 1..n
+ *   drawn at the evaluation temperature (with samples = 1: the greedy answer alone);
+ * - per-instance methods: the share of tasks solved by their own best prompt (test-set
+ *   optimization), next to the held-out grading of the single best prompt;
  * - over seeds: mean ± sample std (n − 1);
  * - initial vs final prompt, paired per (seed, task): McNemar's exact test on sample 0's strict
  *   verdict, and a paired bootstrap 95% CI of the mean difference in per-task pass@1;
@@ -10,6 +14,7 @@
  */
 import { mcnemarExact, meanPassAtK, meanStd, pairedBootstrapCi } from '../core/stats';
 import type { RunConfig } from '../core/types';
+import type { InstanceResult } from '../optimizers/types';
 import type {
   EvaluationRecord,
   PromptReport,
@@ -23,6 +28,8 @@ export interface SeedPrompts {
   seed: number;
   initialId: string;
   finalId: string;
+  /** Per-instance methods: each task's own best prompt at the end of the seed. */
+  instances?: InstanceResult[];
 }
 
 /** Held-out evaluations are missing for a task: the run's evaluation did not finish. */
@@ -31,11 +38,23 @@ export class IncompleteEvaluationError extends Error {
 }
 
 interface TaskOutcome {
+  /** Samples behind pass@k and their strict passes. */
   n: number;
   c: number;
+  /** The greedy answer's (sample 0) soft score and strict verdict: pass@1. */
   soft: number;
   first: boolean;
 }
+
+/** Default temperature of the held-out samples behind pass@k (Chen et al. 2021 use 0.8). */
+export const DEFAULT_HELDOUT_TEMPERATURE = 0.8;
+
+export function heldoutTemperature(config: RunConfig): number {
+  return config.evaluation.temperature ?? DEFAULT_HELDOUT_TEMPERATURE;
+}
+
+/** Stored held-out sample indices: 0 is greedy; with samples > 1, 1..samples are sampled. */
+export const heldoutSampleCount = (samples: number): number => (samples > 1 ? samples + 1 : 1);
 
 function outcomes(
   evals: readonly EvaluationRecord[],
@@ -47,25 +66,28 @@ function outcomes(
   const byTask = new Map<string, EvaluationRecord[]>();
   for (const e of evals) {
     if (e.phase !== 'heldout' || e.seed !== seed || e.promptId !== promptId) continue;
-    if (e.sample >= samples) continue;
+    if (e.sample >= heldoutSampleCount(samples)) continue;
     const list = byTask.get(e.taskId) ?? [];
     list.push(e);
     byTask.set(e.taskId, list);
   }
   return taskIds.map((taskId) => {
     const list = byTask.get(taskId) ?? [];
-    if (list.length !== samples) {
+    const expected = heldoutSampleCount(samples);
+    if (list.length !== expected) {
       throw new IncompleteEvaluationError(
-        `Seed ${seed}, prompt ${promptId.slice(0, 8)}, task ${taskId}: ${list.length} of ${samples} ` +
+        `Seed ${seed}, prompt ${promptId.slice(0, 8)}, task ${taskId}: ${list.length} of ${expected} ` +
           'held-out samples are stored. Resume the run to finish its evaluation.',
       );
     }
     list.sort((a, b) => a.sample - b.sample);
+    const greedy = list[0] as EvaluationRecord;
+    const drawn = samples > 1 ? list.slice(1) : list;
     return {
-      n: list.length,
-      c: list.filter((e) => e.result.passed).length,
-      soft: list.reduce((s, e) => s + e.result.soft, 0) / list.length,
-      first: (list[0] as EvaluationRecord).result.passed,
+      n: drawn.length,
+      c: drawn.filter((e) => e.result.passed).length,
+      soft: greedy.result.soft,
+      first: greedy.result.passed,
     };
   });
 }
@@ -80,7 +102,7 @@ function promptReport(
   ks: readonly number[],
   samples: number,
 ): PromptReport {
-  const strict = perSeed.map((ts) => ts.reduce((s, t) => s + t.c / t.n, 0) / ts.length);
+  const strict = perSeed.map((ts) => ts.filter((t) => t.first).length / ts.length);
   const soft = perSeed.map((ts) => ts.reduce((s, t) => s + t.soft, 0) / ts.length);
   const passAtK: Record<string, SeedStat> = {};
   for (const k of ks) {
@@ -138,8 +160,8 @@ export function buildReport(args: {
   const a = initial.flat();
   const b = final.flat();
   const boot = pairedBootstrapCi(
-    a.map((t) => t.c / t.n),
-    b.map((t) => t.c / t.n),
+    a.map((t) => (t.first ? 1 : 0)),
+    b.map((t) => (t.first ? 1 : 0)),
     { seed: config.seeds[0] ?? 0, resamples: 10_000 },
   );
   return {
@@ -157,5 +179,20 @@ export function buildReport(args: {
       bootstrap: boot,
     },
     cost: runCost(args.calls, evaluations),
+    ...(samples > 1 ? { samplingTemperature: heldoutTemperature(config) } : {}),
+    ...perInstanceReport(prompts, testTaskIds),
   };
+}
+
+/** Share of test tasks solved by their own best prompt, per seed (a task with none: unsolved). */
+function perInstanceReport(
+  prompts: readonly SeedPrompts[],
+  testTaskIds: readonly string[],
+): Pick<RunReport, 'perInstance'> {
+  if (!prompts.some((p) => p.instances)) return {};
+  const perSeed = prompts.map((p) => {
+    const solved = new Set((p.instances ?? []).filter((r) => r.passed).map((r) => r.taskId));
+    return testTaskIds.filter((id) => solved.has(id)).length / testTaskIds.length;
+  });
+  return { perInstance: { label: 'test-set optimization', strict: seedStat(perSeed) } };
 }

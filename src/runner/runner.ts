@@ -7,6 +7,7 @@
 import { liveQuery, type Observable } from 'dexie';
 import type { ExecPort, LlmPort } from '../core/ports';
 import type { ModelRef, RunConfig, Task } from '../core/types';
+import { getOptimizer } from '../optimizers/registry';
 import type { Optimizer } from '../optimizers/types';
 import type { AthanorDb } from '../store/db';
 import { exportBundle, importBundle, type RunBundle } from '../store/bundle';
@@ -48,8 +49,8 @@ export interface RunnerDeps {
   /** The LLM for a run's model (already behind the completion cache, where wanted). */
   llm: (model: ModelRef) => LlmPort | Promise<LlmPort>;
   exec: ExecPort;
-  /** The method for a registry key (normally the optimizer registry). */
-  optimizer: (method: string) => Optimizer;
+  /** The method for a registry key; default: the optimizer registry (getOptimizer). */
+  optimizer?: (method: string) => Optimizer;
   /** Tasks of a run; by default read from the datasets/tasks tables by the run's fixed task ids. */
   tasks?: (run: RunRecord) => Promise<RunTasks>;
   /** Off switch for the verdict cache (benchmarks); on by default. */
@@ -67,8 +68,18 @@ const CHANNEL = 'athanor-runner';
 
 type Control = { type: typeof PAUSE | typeof CANCEL; runId: string };
 
+export interface CreateOptions {
+  /**
+   * The run's tasks, fixed now, instead of the dataset's current split. Why: a replay must grade
+   * exactly the tasks its source run graded, even if the split changed since.
+   */
+  taskIds?: { train: string[]; validation: string[]; test: string[] };
+  /** Copied onto the record (a replay keeps its source's environment, engine set to replay). */
+  environment?: RunEnvironment;
+}
+
 export interface Runner {
-  create(config: RunConfig): Promise<string>;
+  create(config: RunConfig, opts?: CreateOptions): Promise<string>;
   /** Drive a run until it is done, paused, cancelled or failed; resolves with that status. */
   start(runId: string): Promise<RunStatus>;
   /** Same as start: continues from the last checkpoint, repeating no stored work. */
@@ -115,9 +126,17 @@ function validateConfig(config: RunConfig, optimizer: (m: string) => Optimizer):
   if (config.seeds.length === 0) fail('seeds', 'give at least one seed');
   if (new Set(config.seeds).size !== config.seeds.length) fail('seeds', 'seeds must be distinct');
   if (!config.seeds.every(Number.isInteger)) fail('seeds', 'seeds must be integers');
-  const { samples, k } = config.evaluation;
+  const { samples, k, temperature } = config.evaluation;
   if (!Number.isInteger(samples) || samples < 1)
     fail('evaluation.samples', 'must be an integer >= 1');
+  if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0))
+    fail('evaluation.temperature', 'must be a number >= 0');
+  if (samples > 1 && temperature === 0) {
+    fail(
+      'evaluation.temperature',
+      'must be above 0 when samples > 1: n answers at temperature 0 are one answer n times, so pass@k would mean nothing',
+    );
+  }
   for (const x of k) {
     if (!Number.isInteger(x) || x < 1 || x > samples) {
       fail('evaluation.k', `${x} must be an integer between 1 and samples (${samples})`);
@@ -185,7 +204,8 @@ function localLocks(): Pick<LockManager, 'request'> {
   } as Pick<LockManager, 'request'>;
 }
 
-export function createRunner(deps: RunnerDeps): Runner {
+export function createRunner(runnerDeps: RunnerDeps): Runner {
+  const deps = { ...runnerDeps, optimizer: runnerDeps.optimizer ?? getOptimizer };
   const repo = new RunRepository(deps.db);
   const exec = deps.verdictCache === false ? deps.exec : withVerdictCache(deps.exec, deps.db);
   const locks: Pick<LockManager, 'request'> =
@@ -308,7 +328,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   return {
-    async create(config) {
+    async create(config, opts = {}) {
       validateConfig(config, deps.optimizer);
       const optimizer = deps.optimizer(config.method);
       const id = globalThis.crypto.randomUUID();
@@ -319,10 +339,13 @@ export function createRunner(deps: RunnerDeps): Runner {
         status: 'created',
         createdAt: now,
         updatedAt: now,
-        environment: environmentOf(config, deps.app),
+        environment: opts.environment
+          ? structuredClone(opts.environment)
+          : environmentOf(config, deps.app),
         testSetOptimization: optimizer.info.perInstance,
       };
-      if (!deps.tasks) draft.taskIds = await splitIds(deps.db, config);
+      if (opts.taskIds) draft.taskIds = structuredClone(opts.taskIds);
+      else if (!deps.tasks) draft.taskIds = await splitIds(deps.db, config);
       await repo.create(draft);
       return id;
     },

@@ -101,7 +101,11 @@ export const runConfigSchema = v.object({
   name: text,
   method: id,
   knobs: v.record(v.string(), v.union([num, v.string(), v.boolean()])),
-  model: v.object({ engine: v.picklist(['webllm', 'wllama', 'replay', 'scripted']), modelId: id }),
+  model: v.object({
+    engine: v.picklist(['webllm', 'wllama', 'replay', 'scripted']),
+    modelId: id,
+    replayOf: maybe(id),
+  }),
   datasetId: id,
   trainSplit: split,
   testSplit: split,
@@ -112,6 +116,7 @@ export const runConfigSchema = v.object({
   evaluation: v.object({
     samples: v.pipe(int, v.minValue(1)),
     k: list(v.pipe(int, v.minValue(1))),
+    temperature: maybe(v.pipe(num, v.minValue(0))),
   }),
 });
 const seedStat = v.object({ mean: num, std: v.nullable(num), n: count, perSeed: list(num) });
@@ -140,6 +145,8 @@ export const reportSchema = v.object({
     completionCacheHits: count,
     verdictCacheHits: count,
   }),
+  perInstance: maybe(v.object({ label: v.literal('test-set optimization'), strict: seedStat })),
+  samplingTemperature: maybe(num),
 });
 export const environmentSchema = v.object({
   modelId: text,
@@ -170,6 +177,15 @@ export const runSchema = v.object({
   testSetOptimization: maybe(v.boolean()),
   report: maybe(reportSchema),
   taskIds: maybe(taskIds),
+  augmented: maybe(
+    list(
+      v.object({
+        seed: int,
+        taskIds: list(id),
+        rejected: list(v.object({ parentId: id, reason: text })),
+      }),
+    ),
+  ),
 });
 export const promptSchema = v.object({
   id,

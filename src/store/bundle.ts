@@ -58,9 +58,18 @@ export async function exportBundle(
         db.runCalls.where('runId').equals(runId).toArray(),
         db.checkpoints.where('runId').equals(runId).toArray(),
       ]);
+      // The run's mutated training tasks travel with it: a resumed or replayed import needs them.
+      const augmented = (run.augmented ?? []).flatMap((a) => a.taskIds);
       const ids = run.taskIds
-        ? [...new Set([...run.taskIds.train, ...run.taskIds.validation, ...run.taskIds.test])]
-        : [...new Set(evaluations.map((e) => e.taskId))];
+        ? [
+            ...new Set([
+              ...run.taskIds.train,
+              ...run.taskIds.validation,
+              ...run.taskIds.test,
+              ...augmented,
+            ]),
+          ]
+        : [...new Set([...evaluations.map((e) => e.taskId), ...augmented])];
       const tasks = (await db.tasks.bulkGet(ids)).filter((t): t is TaskRecord => t !== undefined);
       const environment: RunEnvironment = run.environment ?? {
         modelId: run.config.model.modelId,

@@ -3,7 +3,7 @@
  * row and all its tasks, or nothing), as is a delete; validation results land in batches as they
  * come, so a closed tab keeps what was already checked.
  */
-import type { Task } from '../core/types';
+import type { Task, TestSpec } from '../core/types';
 import type { AthanorDb } from './db';
 import type { DatasetRecord, SplitRecord, TaskRecord, ValidationState } from './records';
 
@@ -39,6 +39,8 @@ export interface ValidationUpdate {
   taskId: string;
   valid: boolean | null;
   validationError?: string;
+  /** Tests with expected outputs computed by this validation (EvalPlus io cases), to store. */
+  tests?: TestSpec;
 }
 
 export class DatasetRepository {
@@ -140,6 +142,7 @@ export class DatasetRepository {
         await this.db.tasks.update(u.taskId, {
           valid: u.valid,
           validationError: u.validationError,
+          ...(u.tests ? { tests: u.tests } : {}),
         });
       }
       let passed = 0;

@@ -73,6 +73,20 @@ export interface RunRecord {
    * imported copy grades exactly the same tasks even if the dataset's split changes later.
    */
   taskIds?: { train: string[]; validation: string[]; test: string[] };
+  /**
+   * Training tasks the LLM wrote for this run (Prochemy's augmentation), per seed, written once
+   * before the seed's optimization. Why here: a resume must reuse them rather than mutate again,
+   * and an export must carry them.
+   */
+  augmented?: AugmentedTasks[];
+}
+
+export interface AugmentedTasks {
+  seed: number;
+  /** Ids of the kept (execution-validated) mutated tasks, in the tasks table. */
+  taskIds: string[];
+  /** Parents whose mutation was rejected, with why. */
+  rejected: { parentId: string; reason: string }[];
 }
 
 export interface RunProgress {
@@ -136,6 +150,13 @@ export interface RunReport {
     bootstrap: { diff: number; lo: number; hi: number; level: number; resamples: number };
   };
   cost: RunCost;
+  /**
+   * Per-instance methods only (test-set optimization): share of test tasks solved by their own
+   * best prompt, per seed, next to the held-out grading of the single best prompt above.
+   */
+  perInstance?: { label: 'test-set optimization'; strict: SeedStat };
+  /** Temperature of the pass@k samples (samples > 1); pass@1 (strict, soft) is greedy. */
+  samplingTemperature?: number;
 }
 
 export interface PromptRecord extends PromptCandidate {

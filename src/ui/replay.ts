@@ -4,11 +4,12 @@
  * answers, while the code is graded again by this browser's Python. Matching figures confirm the
  * result; differing ones point at the grading environment.
  */
+import { appRunner } from '../app/context';
+import type { Runner } from '../runner';
 import { db } from '../store/db';
-import type { RunRecord } from '../store/records';
 import { RunRepository } from '../store/runs';
 
-export async function createReplayRun(sourceId: string): Promise<string> {
+export async function createReplayRun(sourceId: string, runner?: Runner): Promise<string> {
   const repo = new RunRepository(db());
   const source = await repo.get(sourceId);
   const calls = await db().runCalls.where('runId').equals(sourceId).count();
@@ -17,26 +18,19 @@ export async function createReplayRun(sourceId: string): Promise<string> {
       `Run "${source.config.name}" has no recorded LLM calls, so there is nothing to replay.`,
     );
   }
-  const id = globalThis.crypto.randomUUID();
-  const now = Date.now();
-  // Written directly rather than through runner.create, which would re-derive the task ids from
-  // the dataset's current split; a replay must grade exactly the tasks the source run graded.
-  const replay: RunRecord = {
-    id,
-    config: {
-      ...structuredClone(source.config),
-      name: `Replay of ${source.config.name}`,
-      model: { engine: 'replay', modelId: source.config.model.modelId, replayOf: sourceId },
+  const config = {
+    ...structuredClone(source.config),
+    name: `Replay of ${source.config.name}`,
+    model: {
+      engine: 'replay' as const,
+      modelId: source.config.model.modelId,
+      replayOf: sourceId,
     },
-    status: 'created',
-    createdAt: now,
-    updatedAt: now,
-    ...(source.taskIds ? { taskIds: structuredClone(source.taskIds) } : {}),
-    ...(source.environment ? { environment: { ...source.environment, engine: 'replay' } } : {}),
-    ...(source.testSetOptimization !== undefined
-      ? { testSetOptimization: source.testSetOptimization }
-      : {}),
   };
-  await repo.create(replay);
-  return id;
+  // The source's task ids, not the dataset's current split: a replay grades exactly the tasks
+  // the source run graded.
+  return (runner ?? (await appRunner())).create(config, {
+    ...(source.taskIds ? { taskIds: source.taskIds } : {}),
+    ...(source.environment ? { environment: { ...source.environment, engine: 'replay' } } : {}),
+  });
 }

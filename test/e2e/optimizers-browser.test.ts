@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { requireShared } from '../support/paths';
+import { REQUIRED_METHODS } from '../support/run-optimizer';
 import { startViteServer, type DevServer } from '../support/vite-server';
 
 let server: DevServer;
@@ -32,18 +33,7 @@ afterAll(async () => {
 
 it('every method runs to the end in the browser and reproduces from its seed', async () => {
   const ids = await page.evaluate(() => window.optimizersPage.methods());
-  expect(ids).toEqual(
-    expect.arrayContaining([
-      'prochemy',
-      'gpo',
-      'zero-shot',
-      'chain-of-thought',
-      'ape',
-      'opro',
-      'evoprompt',
-      'reflexion',
-    ]),
-  );
+  expect(ids).toEqual(expect.arrayContaining([...REQUIRED_METHODS]));
   expect(await page.evaluate(() => window.optimizersPage.taskIds.length)).toBe(3);
   console.info(
     `optimizers e2e: executor ${await page.evaluate(() => window.optimizersPage.execKind)}`,

@@ -51,10 +51,15 @@ it('a run killed 20 times at random points ends identical to an uninterrupted on
     await page.evaluate((id) => window.runnerPage.kick(id), id);
     // Let the run store 1–4 more evaluations (the kill then lands wherever the run is by then).
     const more = rng.int(1, 4);
-    await page.waitForFunction((n) => window.runnerPage.state.stored >= n, before + more, {
-      polling: 5,
-      timeout: 60_000,
-    });
+    await page
+      .waitForFunction((n) => window.runnerPage.state.stored >= n, before + more, {
+        polling: 5,
+        timeout: 60_000,
+      })
+      .catch(async (e: unknown) => {
+        const why = await page.evaluate((id) => window.runnerPage.describe(id), id);
+        throw new Error(`${String(e)}\nkill ${i}: ${JSON.stringify(why)}`);
+      });
     expect(await page.evaluate((id) => window.runnerPage.status(id), id)).toBe('running');
     if (rng.chance(0.5)) {
       await page.close();
@@ -65,6 +70,8 @@ it('a run killed 20 times at random points ends identical to an uninterrupted on
     kills++;
   }
   expect(kills).toBe(20);
+  const retries = await page.evaluate(() => window.runnerPage.state.busyRetries);
+  console.info(`runner e2e: ${kills} kills; last tab retried a busy lock ${retries} time(s)`);
   // A killed tab leaves the run marked running; resuming continues from its last checkpoint.
   expect(await page.evaluate((id) => window.runnerPage.status(id), id)).toBe('running');
   expect(await page.evaluate((id) => window.runnerPage.run(id), id)).toBe('done');

@@ -1,15 +1,14 @@
 /**
- * Test doubles the UI's end-to-end tests put into the built app (bundled by esbuild and added
- * with addInitScript): the scripted landscape LLM — the one stand-in the house rules allow — and,
- * only while the browser's Pyodide executor (src/executor/browser.ts) is not built yet, the
- * landscape's scripted grader. The app picks them up in src/app/context.ts; it never installs
- * them itself.
+ * The test double the UI's end-to-end tests put into the built app (bundled by esbuild and added
+ * with addInitScript): the scripted landscape LLM, the one stand-in the house rules allow. Code is
+ * still graded by the app's real Pyodide pool. The app picks the double up in src/app/context.ts
+ * (engine `scripted`); it never installs it itself.
  */
 import type { LlmPort } from '../../src/core/ports';
-import { landscapeExec, landscapeLlm } from '../support/landscape';
+import { landscapeLlm } from '../support/landscape';
 import { unseededSampling } from '../support/runner-fixture';
 
-declare const ATHANOR_TEST_OPTIONS: { delayMs: number; exec: boolean };
+declare const ATHANOR_TEST_OPTIONS: { delayMs: number };
 
 function slow(inner: LlmPort, ms: number): LlmPort {
   return {
@@ -22,6 +21,5 @@ function slow(inner: LlmPort, ms: number): LlmPort {
   };
 }
 
-const g = globalThis as { __athanorScriptedLlm?: LlmPort; __athanorTestExec?: unknown };
+const g = globalThis as { __athanorScriptedLlm?: LlmPort };
 g.__athanorScriptedLlm = slow(unseededSampling(landscapeLlm()), ATHANOR_TEST_OPTIONS.delayMs);
-if (ATHANOR_TEST_OPTIONS.exec) g.__athanorTestExec = landscapeExec();

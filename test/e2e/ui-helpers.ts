@@ -74,11 +74,9 @@ export function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
 }
 
-/**
- * test/e2e/ui-doubles.ts bundled into one script for addInitScript: the scripted LLM (answers
- * after `delayMs`) and, with `exec`, the scripted grader for builds without the browser executor.
- */
-export async function bundleDoubles(options: { delayMs: number; exec: boolean }): Promise<string> {
+/** test/e2e/ui-doubles.ts bundled into one script for addInitScript: the scripted LLM (answers
+ * after `delayMs`). */
+export async function bundleDoubles(options: { delayMs: number }): Promise<string> {
   const bundled = await build({
     entryPoints: [join(repoRoot, 'test/e2e/ui-doubles.ts')],
     bundle: true,

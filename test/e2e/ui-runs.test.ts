@@ -3,11 +3,11 @@
  * run from the New-run form, watch it live (and from a second tab), reload mid-run and resume,
  * open its results, export the bundle, delete and re-import it, replay it, and compare two runs.
  *
- * The LLM is the scripted landscape (test/support/landscape.ts), the one allowed stand-in. Code is
- * graded by the browser's Pyodide pool when src/executor/browser.ts is built; until then by the
- * landscape's scripted grader (said in the test name, so nobody mistakes which ran).
+ * The LLM is the scripted landscape (test/support/landscape.ts), the one allowed stand-in, because
+ * only it makes a run that really improves a prompt; code is graded by the app's real Pyodide
+ * pool. The same flows on the real tiny model are in ui-flows-real.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,16 +16,13 @@ import { repoRoot } from '../support/paths';
 import { startStaticServer, type StaticServer } from '../support/server';
 import { axeViolations, bundleDoubles, seedDatabase, shoot, TEST_TASKS } from './ui-helpers';
 
-const realExecutor = existsSync(join(repoRoot, 'src/executor/browser.ts'));
-const grader = realExecutor ? 'Pyodide' : 'the scripted grader';
-
 let browser: Browser;
 let server: StaticServer;
 let context: BrowserContext;
 let doubles: string;
 
 beforeAll(async () => {
-  doubles = await bundleDoubles({ delayMs: 60, exec: !realExecutor });
+  doubles = await bundleDoubles({ delayMs: 60 });
   browser = await launchBrowser();
   server = await startStaticServer({ isolation: 'headers' });
   context = await browser.newContext({
@@ -71,7 +68,7 @@ async function waitForStatus(page: Page, status: string, timeout = 120_000): Pro
   await page.locator(`.controls [data-status="${status}"]`).waitFor({ timeout });
 }
 
-describe(`a run through the pages (code graded by ${grader})`, () => {
+describe('a run through the pages (scripted LLM that improves the prompt; code graded by Pyodide)', () => {
   let firstRun = '';
   let bundlePath = '';
 
@@ -82,6 +79,8 @@ describe(`a run through the pages (code graded by ${grader})`, () => {
 
     await page.goto(`${server.url}#/runs/new`);
     await page.getByRole('radio', { name: /Prochemy/ }).check();
+    // The starter set is seeded on first start too; the run is on the seeded toy set.
+    await page.getByLabel('Task set').selectOption('toy');
     await page.getByTestId('split-counts').filter({ hasText: '10 training' }).waitFor();
     await page.getByLabel('Variants per round (N)').fill('2');
     await page.getByLabel('Real training tasks (K)').fill('4');
@@ -206,6 +205,43 @@ describe(`a run through the pages (code graded by ${grader})`, () => {
     await page.getByTestId('bundle-file').setInputFiles(bundlePath);
     await page.getByRole('heading', { name: 'Prochemy on toy tasks' }).waitFor();
     await shoot(page, 'replay-opened');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows each task's own best prompt for a PPO per-instance run (scripted LLM: the tiny model solves no task)", async () => {
+    const { page, errors } = await openPage(context, `${server.url}#/runs/new`);
+    await page.getByRole('radio', { name: /PPO prompt agent \(per-instance/ }).check();
+    await page.getByLabel('Task set').selectOption('toy');
+    await page.getByTestId('split-counts').filter({ hasText: '6 held-out' }).waitFor();
+    await page.locator('#knob-maxSteps').fill('12');
+    await page.locator('#knob-horizon').fill('3');
+    await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill('1');
+    await page.getByLabel('Max LLM calls per seed').fill('0');
+    await page.getByLabel('Max minutes per seed').fill('0');
+    await page.getByLabel('Run name').fill('PPO per-instance on toy tasks');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash));
+    const id = runIdOf(page);
+    await waitForStatus(page, 'done');
+
+    await page.goto(`${server.url}#/runs/${id}/results`);
+    const table = page.getByTestId('per-instance');
+    await table.waitFor();
+    const rows = table.locator('tbody tr');
+    expect(await rows.count()).toBe(TEST_TASKS.length);
+    const solved = await table.locator('tbody td.ok').count();
+    // The page reads the checkpoint; the runner's report is computed apart: they must agree.
+    const stored = (await storedRun(page, id)) as unknown as {
+      report: { perInstance: { strict: { mean: number } } };
+    };
+    expect(solved / TEST_TASKS.length).toBeCloseTo(stored.report.perInstance.strict.mean, 9);
+    expect(solved).toBeGreaterThan(0);
+    expect(await page.getByTestId('per-instance-summary').textContent()).toContain(
+      `${solved} of ${TEST_TASKS.length} tasks solved`,
+    );
+    await expectAccessible(page, 'results (per-instance)');
+    await shoot(page, 'results-per-instance');
     expect(errors).toEqual([]);
     await page.close();
   });

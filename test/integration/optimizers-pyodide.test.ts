@@ -8,16 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/core/extract';
-import type { CompletionRequest, Task } from '../../src/core/types';
+import type { Task } from '../../src/core/types';
 import { humaneval } from '../../src/datasets/formats/humaneval';
 import { mbppSanitized } from '../../src/datasets/formats/mbpp';
 import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
 import { getOptimizer, listMethods } from '../../src/optimizers/registry';
 import { createDirectContext } from '../../src/optimizers/scoring';
 import type { BaseState } from '../../src/optimizers/types';
-import { wrapFor } from '../support/landscape';
+import { keywordLlm } from '../support/keyword-llm';
 import { requireShared } from '../support/paths';
-import { fnv1a, lastUser, requestHash, scriptedLlm, systemOf } from '../support/scripted-llm';
+import { fnv1a } from '../support/scripted-llm';
 
 const HE_KEYWORDS: Record<string, string> = {
   'HumanEval/0': 'edge',
@@ -101,26 +101,16 @@ const wrongAnswer = (t: Task): string =>
     ? '    return None\n'
     : `\`\`\`python\ndef ${t.entryPoint ?? 'f'}(*args):\n    return None\n\`\`\``;
 
-function model(tasks: Task[]) {
-  return scriptedLlm((req: CompletionRequest) => {
-    if (req.purpose === 'generate') {
-      const user = req.messages.find((m) => m.role === 'user')?.content ?? '';
-      const task = tasks.find((t) => t.prompt === user);
-      if (!task) return 'no idea';
-      const retried = req.messages.some((m) => m.role === 'assistant');
-      const knows =
-        retried ||
-        systemOf(req)
-          .toLowerCase()
-          .includes(keyword(task) ?? '\u0000');
-      return knows ? rightAnswer(task) : wrongAnswer(task);
-    }
-    if (req.purpose === 'judge')
-      return 'The function returns None; implement the algorithm the docstring describes.';
-    const pick = POOL[fnv1a(String(requestHash(req))) % POOL.length] as string;
-    return wrapFor(lastUser(req), pick);
+const model = (tasks: Task[]) =>
+  keywordLlm({
+    tasks,
+    keyword,
+    right: rightAnswer,
+    wrong: wrongAnswer,
+    pool: POOL,
+    retryFixes: true,
+    judge: 'The function returns None; implement the algorithm the docstring describes.',
   });
-}
 
 const SMALL: Record<string, Record<string, number>> = {
   prochemy: { variants: 3, trainTasks: 8, rounds: 2 },

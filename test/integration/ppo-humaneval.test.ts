@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecPort } from '../../src/core/ports';
-import type { CompletionRequest, ExecJob, ExecResult, Task } from '../../src/core/types';
+import type { ExecJob, ExecResult, Task } from '../../src/core/types';
 import { humaneval } from '../../src/datasets/formats/humaneval';
 import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
 import { ppoInstanceOptimizer, ppoOptimizer } from '../../src/optimizers/ppo/agent';
@@ -16,7 +16,7 @@ import { randomHybridOptimizer } from '../../src/optimizers/random-hybrid';
 import { createDirectContext } from '../../src/optimizers/scoring';
 import type { Optimizer } from '../../src/optimizers/types';
 import { requireShared } from '../support/paths';
-import { fnv1a, requestHash, scriptedLlm, systemOf } from '../support/scripted-llm';
+import { keywordLlm } from '../support/keyword-llm';
 
 const IDS = ['HumanEval/2', 'HumanEval/13', 'HumanEval/23', 'HumanEval/27'];
 /** The word a system prompt must contain for the scripted model to solve each task. */
@@ -86,22 +86,16 @@ afterAll(async () => {
   await pool?.close();
 });
 
-function model() {
-  return scriptedLlm((req: CompletionRequest) => {
-    if (req.purpose === 'generate') {
-      const user = req.messages.find((m) => m.role === 'user')?.content ?? '';
-      const task = tasks.find((t) => t.prompt === user);
-      if (!task) return 'no idea';
-      const knows = systemOf(req)
-        .toLowerCase()
-        .includes(KEYWORD[task.sourceId] as string);
-      const body = knows ? (solutions.get(task.id) as string) : '    return None\n';
-      return '```python\n' + task.prompt + body + '```';
-    }
-    const pick = META_ANSWERS[fnv1a(String(requestHash(req))) % META_ANSWERS.length] as string;
-    return `Here it is: <prompt>${pick}</prompt>`;
+/** Every task has its keyword; meta-answers always come in the `<prompt>` tags PPO's actions ask for. */
+const model = () =>
+  keywordLlm({
+    tasks,
+    keyword: (t) => KEYWORD[t.sourceId],
+    right: (t) => '```python\n' + t.prompt + (solutions.get(t.id) as string) + '```',
+    wrong: (t) => '```python\n' + t.prompt + '    return None\n' + '```',
+    pool: META_ANSWERS,
+    wrap: (pick) => `Here it is: <prompt>${pick}</prompt>`,
   });
-}
 
 async function runOn<S extends HybridState>(
   opt: Optimizer<S>,

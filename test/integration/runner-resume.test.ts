@@ -70,13 +70,16 @@ describe('runner: a run end to end', () => {
     const { run, evals, db, id } = await uninterrupted(runConfig());
     const report = run.report!;
     expect(run.status).toBe('done');
+    // A finished run still shows its last seed's training best (the Runs list reads it).
+    expect(run.progress?.phase).toBe('done');
+    expect(run.progress?.bestScore).toBeGreaterThan(0);
     expect(report.testSetOptimization).toBe(false);
     expect(report.prompts).toHaveLength(2);
-    // Held-out: 6 test tasks × 2 samples for each distinct prompt of each seed.
+    // Held-out: 6 test tasks × (1 greedy + 2 sampled) answers for each distinct prompt of each seed.
     for (const p of report.prompts) {
       const held = evals.filter((e) => e.seed === p.seed && e.phase === 'heldout');
       const distinct = p.initialId === p.finalId ? 1 : 2;
-      expect(held).toHaveLength(6 * 2 * distinct);
+      expect(held).toHaveLength(6 * 3 * distinct);
     }
     // Held-out tasks are never seen during optimization.
     const testIds = new Set(runTasks.test.map((t) => t.id));

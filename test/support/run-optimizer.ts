@@ -18,3 +18,25 @@ export async function runToEnd<S extends BaseState>(
     throw new Error(`${opt.info.id} did not finish within ${o.maxSteps ?? 200} steps`);
   return { final: state, states };
 }
+
+/** The methods issue 6 asks for, papers' and baselines' (the registry holds these and more). */
+export const REQUIRED_METHODS = [
+  'prochemy',
+  'gpo',
+  'zero-shot',
+  'chain-of-thought',
+  'ape',
+  'opro',
+  'evoprompt',
+  'reflexion',
+] as const;
+
+/** Knobs small enough for each method to finish quickly on the landscape (others: defaults). */
+export const SMALL_KNOBS: Readonly<Record<string, Record<string, number>>> = {
+  prochemy: { variants: 3, trainTasks: 5, rounds: 3 },
+  gpo: { steps: 3, candidates: 2, trainTasks: 8 },
+  ape: { candidates: 3, trainTasks: 8 },
+  opro: { steps: 3, perStep: 2, trainTasks: 8 },
+  evoprompt: { population: 3, generations: 2, trainTasks: 8 },
+  reflexion: { rounds: 2, tasks: 8 },
+};

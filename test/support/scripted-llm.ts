@@ -78,6 +78,24 @@ export const lastUser = (req: CompletionRequest): string =>
   [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
 
 /**
+ * An LLM port whose every call moves a test's clock on by `stepMs`, so a minutes budget is
+ * reachable without waiting; pass `clock` to the context.
+ */
+export function clockedLlm(inner: LlmPort, stepMs: number): { llm: LlmPort; clock: () => number } {
+  let now = 0;
+  return {
+    llm: {
+      modelId: inner.modelId,
+      complete: (req, signal) => {
+        now += stepMs;
+        return inner.complete(req, signal);
+      },
+    },
+    clock: () => now,
+  };
+}
+
+/**
  * An in-memory completion cache in front of a port, keyed by the whole request, for deterministic
  * requests only (temperature 0, or a fixed seed) — the rule the engines' cache follows.
  */

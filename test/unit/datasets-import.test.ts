@@ -5,7 +5,7 @@ import {
   RecordError,
   WrongFormatError,
 } from '../../src/datasets/errors';
-import { mbppRetype } from '../../src/datasets/formats/evalplus';
+import { decodeLossless, evalplusOracle, mbppRetype } from '../../src/datasets/formats/evalplus';
 import { parseDataset, tasksToCommit, type ParseOptions } from '../../src/datasets/import';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -183,32 +183,63 @@ describe('EvalPlus importer', () => {
     '[[[1, 2], [2]], [[12345678901234567890123], [NaN]]]',
   );
 
-  it('writes one differential assert per input, decoded by Python from the raw text', async () => {
+  it('makes one io case per input, decoded without loss and re-typed as EvalPlus does', async () => {
     const p = await parse('MbppPlus.jsonl', line + '\n');
     expect(p.format).toBe('evalplus');
     const t = p.tasks[0]!;
     expect(t.completionStyle).toBe(false);
-    expect(t.tests.kind).toBe('asserts');
-    if (t.tests.kind !== 'asserts') return;
-    expect(t.tests.asserts).toEqual([
-      'assert _ath_case("[[3,4],[4,5]]")',
-      'assert _ath_case("[[1, 2], [2]]")',
-      'assert _ath_case("[[12345678901234567890123], [NaN]]")',
+    expect(t.tests.kind).toBe('io');
+    if (t.tests.kind !== 'io') return;
+    // Mbpp/2 (similar_elements): tuples, and EvalPlus's set-equality oracle.
+    expect(t.tests.oracle).toBe('set_eq');
+    expect(t.tests.cases.map((c) => c.args)).toEqual([
+      [{ $tuple: [3, 4] }, { $tuple: [4, 5] }],
+      [{ $tuple: [1, 2] }, { $tuple: [2] }],
+      [{ $tuple: [{ $int: '12345678901234567890123' }] }, { $tuple: [{ $float: 'nan' }] }],
     ]);
-    expect(t.tests.setup).toContain('return [tuple(x) for x in a]');
+    // Expected outputs come from running the reference once, at validation.
+    expect(t.tests.cases.every((c) => c.expected === undefined)).toBe(true);
+    expect(JSON.stringify(t.tests)).not.toContain('similar_elements(a, b)');
     expect(t.reference).toBe(row.prompt + row.canonical_solution);
   });
 
   it('base inputs only, on request', async () => {
     const p = await parse('MbppPlus.jsonl', line + '\n', { options: { evalplusInputs: 'base' } });
-    expect(p.tasks[0]!.tests.kind === 'asserts' && p.tasks[0]!.tests.asserts.length).toBe(1);
+    expect(p.tasks[0]!.tests.kind === 'io' && p.tasks[0]!.tests.cases.length).toBe(1);
   });
 
   it('re-types MBPP+ inputs only for the tasks EvalPlus re-types', () => {
-    expect(mbppRetype('Mbpp/2')).toBe('[tuple(x) for x in a]');
-    expect(mbppRetype('Mbpp/124')).toBe('[float(a[0]), complex(a[1])]');
+    expect(mbppRetype('Mbpp/2')?.([[1], [2]])).toEqual([{ $tuple: [1] }, { $tuple: [2] }]);
+    expect(mbppRetype('Mbpp/124')?.([2, 3])).toEqual([
+      { $float: 2 },
+      { $complex: [{ $float: 3 }, { $float: 0 }] },
+    ]);
+    expect(mbppRetype('Mbpp/115')?.([[[1, 2], []]])).toEqual([[{ $set: [1, 2] }, {}]]);
+    expect(mbppRetype('Mbpp/580')?.([[1, [2, 3]]])).toEqual([{ $tuple: [1, { $tuple: [2, 3] }] }]);
     expect(mbppRetype('Mbpp/3')).toBeUndefined();
     expect(mbppRetype('HumanEval/2')).toBeUndefined();
+  });
+
+  it('reads numbers as Python would: big ints, NaN, Infinity, integral floats, $ keys', () => {
+    expect(
+      decodeLossless('[9007199254740993, -0, 2.0, 1e400, -Infinity, 0.5, "NaN 1.0", {"$x": 1}]'),
+    ).toEqual([
+      { $int: '9007199254740993' },
+      0,
+      { $float: 2.0 },
+      { $float: 'inf' },
+      { $float: '-inf' },
+      0.5,
+      'NaN 1.0',
+      { $dict: [['$x', 1]] },
+    ]);
+  });
+
+  it('names EvalPlus special oracles by dataset and entry point', () => {
+    expect(evalplusOracle(false, 'find_zero')).toBe('find_zero');
+    expect(evalplusOracle(true, 'find_zero')).toBeUndefined();
+    expect(evalplusOracle(true, 'surface_Area')).toBe('surface_area');
+    expect(evalplusOracle(true, 'toString')).toBeUndefined();
   });
 });
 

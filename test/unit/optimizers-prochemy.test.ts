@@ -12,7 +12,7 @@ import {
 import { createDirectContext } from '../../src/optimizers/scoring';
 import { landscapeExec, landscapeLlm, toyTask, toyTasks } from '../support/landscape';
 import { runToEnd } from '../support/run-optimizer';
-import { scriptedLlm } from '../support/scripted-llm';
+import { clockedLlm, scriptedLlm } from '../support/scripted-llm';
 
 const args = (knobs: Record<string, number | boolean> = {}, seed = 1) => ({
   knobs: { variants: 4, trainTasks: 6, rounds: 5, ...knobs },
@@ -224,8 +224,6 @@ describe('Prochemy training set', () => {
 });
 
 describe('Prochemy budgets', () => {
-  const clockAt = (t: { now: number }) => () => t.now;
-
   it('stops on LLM calls', async () => {
     const ctx = createDirectContext({
       llm: landscapeLlm(),
@@ -252,25 +250,17 @@ describe('Prochemy budgets', () => {
   });
 
   it('stops on minutes (injected clock)', async () => {
-    const t = { now: 0 };
-    const llm = landscapeLlm();
-    const timed = {
-      modelId: llm.modelId,
-      complete: (r: Parameters<typeof llm.complete>[0]) => {
-        t.now += 10_000;
-        return llm.complete(r);
-      },
-    };
+    const { llm, clock } = clockedLlm(landscapeLlm(), 10_000);
     const ctx = createDirectContext({
-      llm: timed,
+      llm,
       exec: landscapeExec(),
       train: toyTasks(10),
       budget: { maxMinutes: 1 },
-      clock: clockAt(t),
+      clock,
     });
     const { final } = await runToEnd(prochemy, args({ variants: 6, rounds: 10 }), ctx);
     expect(final.stopReason).toBe('budget');
-    expect(t.now).toBeLessThanOrEqual(70_000);
+    expect(clock()).toBeLessThanOrEqual(70_000);
   });
 
   it('refuses a call once the budget is spent', async () => {
@@ -298,8 +288,8 @@ describe('Prochemy budgets', () => {
     const knobs = { variants: 4, trainTasks: 5, rounds: 3 };
     await runToEnd(prochemy, { knobs, seed: 2, initialPrompt: 'Write correct Python code.' }, ctx);
     const projected = prochemy.projectCalls(knobs, { train: 10, validation: 0 });
-    // Upper bound: the training set may hold up to 2K tasks (K real + K mutated).
-    expect(projected).toBe(3 * (4 + 4 * 10) + 10);
+    // Upper bound: K mutation calls, and a training set of up to 2K tasks (K real + K mutated).
+    expect(projected).toBe(5 + 3 * (4 + 4 * 10) + 10);
     expect(ctx.meter.llmCalls).toBeLessThanOrEqual(projected);
   });
 });

@@ -10,18 +10,10 @@ import {
 import { createDirectContext } from '../../src/optimizers/scoring';
 import type { BaseState } from '../../src/optimizers/types';
 import { landscapeExec, landscapeLlm, toyTask, toyTasks } from '../support/landscape';
-import { runToEnd } from '../support/run-optimizer';
+import { clockedLlm } from '../support/scripted-llm';
+import { REQUIRED_METHODS, runToEnd, SMALL_KNOBS } from '../support/run-optimizer';
 
-/** Small knobs so each method finishes quickly on the landscape. */
-const SMALL: Record<string, Record<string, number>> = {
-  prochemy: { variants: 3, trainTasks: 5, rounds: 3 },
-  gpo: { steps: 3, candidates: 2, trainTasks: 8 },
-  ape: { candidates: 3, trainTasks: 8 },
-  opro: { steps: 3, perStep: 2, trainTasks: 8 },
-  evoprompt: { population: 3, generations: 2, trainTasks: 8 },
-  reflexion: { rounds: 2, tasks: 8 },
-};
-const knobsFor = (id: string) => SMALL[id] ?? {};
+const knobsFor = (id: string) => SMALL_KNOBS[id] ?? {};
 const train = () => [
   ...toyTasks(12).map((t) => ({ ...t, reference: 'def f():\n    return "ok"' })),
   toyTask(50, { kind: 'mutated', parentId: 'toy/1' }),
@@ -36,18 +28,11 @@ async function run(
   } = {},
 ) {
   const llm = landscapeLlm();
-  // A clock that every model call moves on by one second, so a minutes limit is reachable.
-  const clock = { now: 0 };
-  const timed = {
-    modelId: llm.modelId,
-    complete: (r: Parameters<typeof llm.complete>[0]) => {
-      clock.now += 1000;
-      return llm.complete(r);
-    },
-  };
+  // Every model call moves the clock on by one second, so a minutes limit is reachable.
+  const { llm: timed, clock } = clockedLlm(llm, 1000);
   const ctx = createDirectContext({
     llm: timed,
-    clock: () => clock.now,
+    clock,
     exec: landscapeExec(),
     train: train(),
     ...(o.budget ? { budget: o.budget } : {}),
@@ -58,25 +43,14 @@ async function run(
     ctx,
     { viaJson: o.viaJson },
   );
-  return { final: final as BaseState, requests: llm.requests, ctx, elapsedMs: clock.now };
+  return { final: final as BaseState, requests: llm.requests, ctx, elapsedMs: clock() };
 }
 
 describe('the registry', () => {
   it('describes every method with a summary and well-formed knobs', () => {
     const methods = listMethods();
     const ids = methods.map((m) => m.id);
-    for (const id of [
-      'prochemy',
-      'gpo',
-      'zero-shot',
-      'chain-of-thought',
-      'ape',
-      'opro',
-      'evoprompt',
-      'reflexion',
-    ]) {
-      expect(ids).toContain(id);
-    }
+    for (const id of REQUIRED_METHODS) expect(ids).toContain(id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const m of methods) {
       expect(m.summary.length).toBeGreaterThan(20);

@@ -4,113 +4,141 @@
  * `MbppPlus.jsonl(.gz)`: task_id, prompt, entry_point, canonical_solution (MBPP+ may call it
  * `code`), contract, base_input, plus_input, atol.
  *
- * Grading follows evalplus/eval (untrusted_check): the expected output of each input is the
- * canonical solution's own output; a candidate passes an input when its output equals it, or, when
- * `atol` is set (1e-6 is enforced when the expected value is a float or a list of floats), when it
- * is close within `atol` (relative tolerance 1e-7, as numpy.testing.assert_allclose).
+ * Tests are the executor's `io` kind: one case per input (`base_input + plus_input`), whose
+ * expected output is the canonical solution's own output, computed ONCE when the dataset is
+ * validated (src/datasets/validate.ts runs the reference with `collect`) and stored in the task;
+ * grading then never runs the reference. Comparison follows evalplus/eval `check_output` (exact,
+ * special oracles, then `np.allclose` within `atol`, 1e-6 enforced for float outputs): see
+ * src/executor/compare.ts.
  *
- * The tests are written as MBPP-style asserts, one per input, so every input is one verdict (soft
- * pass = share of inputs passed). Their setup, which runs after the candidate's program, loads the
- * reference into a namespace of its own and computes each expected value when the input is graded,
- * so no expected value passes through JSON (tuples, sets and big integers survive).
+ * Inputs are read from the record's raw text without loss (JavaScript would round integers beyond
+ * 2^53 and reject NaN/Infinity, which EvalPlus files contain) into the value encoding of IoCase,
+ * then re-typed where EvalPlus does it: evalplus/data/mbpp.py `mbpp_deserialize_inputs` turns
+ * lists back into tuples, sets or complex numbers for 60-odd MBPP+ tasks; the same table is below,
+ * per task. HumanEval+ inputs are used as decoded, as EvalPlus does.
  *
- * Inputs are decoded by Python's `json.loads` from the record's raw text (JavaScript would round
- * big integers and reject NaN/Infinity), then re-typed where EvalPlus does it: evalplus/data/mbpp.py
- * `mbpp_deserialize_inputs` turns lists back into tuples, sets or complex numbers for 60-odd MBPP+
- * tasks; the same table is below, per task. HumanEval+ inputs are used as decoded, as EvalPlus does.
- *
- * Not replicated: EvalPlus's special oracles for HumanEval/32 (find_zero, checked by polynomial
- * value) and MBPP 164/295 (stateful "always true" checks); per-input time limits derived from the
- * reference's time (the executor's per-test timeout applies instead).
+ * Not replicated: per-input time limits derived from the reference's time (the executor's per-test
+ * timeout applies instead).
  */
-import type { Task } from '../../core/types';
+import type { IoOracle, Task } from '../../core/types';
 import { RecordError } from '../errors';
 import { arrayElementSpans, objectMembers } from '../read';
-import { optStr, pyString, signatureOf, str, titleFrom, type TaskFormat } from './common';
+import { optStr, signatureOf, str, titleFrom, type TaskFormat } from './common';
 
-/** Python expression over `a` (one input's argument list) re-typing it as EvalPlus does, by MBPP id. */
-const MBPP_RETYPE: [number[], string][] = [
+type Args = unknown[];
+const tup = (x: unknown): unknown => (Array.isArray(x) ? { $tuple: x } : x);
+const asList = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+const toFloat = (x: unknown): unknown =>
+  typeof x === 'number' && Number.isInteger(x) ? { $float: x } : x;
+const toComplex = (x: unknown): unknown =>
+  typeof x === 'number' ? { $complex: [toFloat(x), { $float: 0 }] } : x;
+const deepTuple = (x: unknown): unknown => (Array.isArray(x) ? tup(x.map(deepTuple)) : x);
+
+/** evalplus `mbpp_deserialize_inputs`, by MBPP id, on encoded argument lists. */
+const MBPP_RETYPE: [number[], (a: Args) => Args][] = [
   [
     [
       2, 116, 132, 143, 222, 261, 273, 394, 399, 421, 424, 429, 470, 560, 579, 596, 616, 630, 726,
       740, 744, 809,
     ],
-    '[tuple(x) for x in a]',
+    (a) => a.map(tup),
   ],
   [
     [63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780],
-    '[[tuple(l) for l in x] for x in a]',
+    (a) => a.map((x) => asList(x).map(tup)),
   ],
-  [[75, 413, 444, 753], '[[tuple(l) for l in a[0]], a[1]]'],
-  [[106, 750], '[a[0], tuple(a[1])]'],
-  [[115], '[[set(i) if isinstance(i, list) and len(i) else {} for i in a[0]]]'],
-  [[124], '[float(a[0]), complex(a[1])]'],
-  [[250, 405, 446, 617, 720, 763, 808], '[tuple(a[0]), a[1]]'],
-  [[259, 401, 445], '[tuple(tuple(l) for l in x) for x in a]'],
-  [[278], '[tuple(tuple(i) if isinstance(i, list) else i for i in a[0])]'],
-  [[307], '[tuple(a[0]), a[1], a[2]]'],
-  [[722], '[{k: tuple(v) for k, v in a[0].items()}] + a[1:]'],
-  [[252], '[complex(a[0])]'],
-  [[580, 615, 791], '_ath_deep_tuple(a)'],
+  [[75, 413, 444, 753], (a) => [asList(a[0]).map(tup), a[1]]],
+  [[106, 750], (a) => [a[0], tup(a[1])]],
+  [[115], (a) => [asList(a[0]).map((i) => (Array.isArray(i) && i.length ? { $set: i } : {}))]],
+  [[124], (a) => [toFloat(a[0]), toComplex(a[1])]],
+  [[250, 405, 446, 617, 720, 763, 808], (a) => [tup(a[0]), a[1]]],
+  [[259, 401, 445], (a) => a.map((x) => tup(asList(x).map(tup)))],
+  [[278], (a) => [tup(asList(a[0]).map(tup))]],
+  [[307], (a) => [tup(a[0]), a[1], a[2]]],
+  [
+    [722],
+    (a) => [
+      Object.fromEntries(
+        Object.entries(a[0] as Record<string, unknown>).map(([k, v]) => [k, tup(v)]),
+      ),
+      ...a.slice(1),
+    ],
+  ],
+  [[252], (a) => [toComplex(a[0])]],
+  [[580, 615, 791], (a) => a.map(deepTuple)],
 ];
 
-export function mbppRetype(taskId: string): string | undefined {
+export function mbppRetype(taskId: string): ((a: Args) => Args) | undefined {
   const m = /^Mbpp\/(\d+)$/.exec(taskId);
   if (!m) return undefined;
   const n = Number(m[1]);
   return MBPP_RETYPE.find(([ids]) => ids.includes(n))?.[1];
 }
 
-/** The setup that turns `assert _ath_case("<json args>")` into an EvalPlus differential test. */
-export function evalplusSetup(
-  reference: string,
-  entryPoint: string,
-  atol: number,
-  retype: string | undefined,
-): string {
-  return `import json as _ath_json, copy as _ath_copy, math as _ath_math
-_ath_ref_ns = {"__name__": "_athanor_reference"}
-exec(compile(${pyString(reference)}, "<reference>", "exec"), _ath_ref_ns)
-_ath_ref = _ath_ref_ns[${pyString(entryPoint)}]
-_ath_candidate = globals()[${pyString(entryPoint)}]
+/** evalplus/eval/_special_oracle.py: MBPP+ tasks checked by something other than `==`. */
+const MBPP_ORACLES: Record<string, IoOracle> = {
+  are_equivalent: 'are_equivalent',
+  sum_div: 'sum_div',
+  surface_Area: 'surface_area',
+  digit_distance_nums: 'digit_distance_nums',
+  check_str: 'not_none',
+  text_match_three: 'not_none',
+  text_starta_endb: 'not_none',
+  similar_elements: 'set_eq',
+  find_char_long: 'set_eq',
+  common_in_nested_lists: 'set_eq',
+  extract_singly: 'set_eq',
+  larg_nnum: 'set_eq',
+  intersection_array: 'set_eq',
+  find_dissimilar: 'set_eq',
+  Diff: 'set_eq',
+};
 
-def _ath_deep_tuple(x):
-    return tuple(_ath_deep_tuple(i) for i in x) if isinstance(x, list) else x
+export function evalplusOracle(isMbpp: boolean, entryPoint: string): IoOracle | undefined {
+  if (!isMbpp) return entryPoint === 'find_zero' ? 'find_zero' : undefined;
+  return Object.hasOwn(MBPP_ORACLES, entryPoint) ? MBPP_ORACLES[entryPoint] : undefined;
+}
 
-def _ath_retype(a):
-    return ${retype ?? 'a'}
+const MARK = '\u0000';
 
-def _ath_is_floats(x):
-    if isinstance(x, float):
-        return True
-    if isinstance(x, (list, tuple)):
-        return all(isinstance(i, float) for i in x)
-    return False
-
-def _ath_close(out, exp, atol):
-    if isinstance(exp, (list, tuple)):
-        return isinstance(out, (list, tuple)) and len(out) == len(exp) and all(_ath_close(o, e, atol) for o, e in zip(out, exp))
-    try:
-        o, e = float(out), float(exp)
-    except (TypeError, ValueError):
-        return False
-    if _ath_math.isnan(o) or _ath_math.isnan(e):
-        return _ath_math.isnan(o) and _ath_math.isnan(e)
-    if _ath_math.isinf(o) or _ath_math.isinf(e):
-        return o == e
-    return abs(o - e) <= atol + 1e-7 * abs(e)
-
-def _ath_case(raw):
-    args = _ath_retype(_ath_json.loads(raw))
-    expected = _ath_ref(*_ath_copy.deepcopy(args))
-    out = _ath_candidate(*args)
-    atol = ${Number.isFinite(atol) ? String(atol) : '0'}
-    if out == expected:
-        return True
-    if atol == 0 and _ath_is_floats(expected):
-        atol = 1e-6
-    return atol != 0 and _ath_close(out, expected, atol)
-`;
+/**
+ * Python's `json.loads` of one input, into the encoding of IoCase: ints beyond 2^53 become
+ * `{"$int": "…"}`, NaN/±Infinity and integral floats (`2.0`) `{"$float": …}`, and a decoded dict
+ * with a `$` key `{"$dict": [[k, v], …]}` so it cannot pass for a tag.
+ */
+export function decodeLossless(text: string): unknown {
+  const marked = text.replace(
+    /"(?:[^"\\]|\\.)*"|-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g,
+    (tok) => {
+      if (tok.startsWith('"')) return tok;
+      const tag = (k: string, v: string): string => `{"\\u0000${k}":${v}}`;
+      if (tok === 'NaN') return tag('float', '"nan"');
+      if (tok === 'Infinity') return tag('float', '"inf"');
+      if (tok === '-Infinity') return tag('float', '"-inf"');
+      if (/[.eE]/.test(tok)) {
+        const v = Number(tok);
+        if (!Number.isFinite(v)) return tag('float', v > 0 ? '"inf"' : '"-inf"');
+        return Number.isInteger(v) ? tag('float', tok) : tok;
+      }
+      const big = BigInt(tok);
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? String(big)
+        : tag('int', `"${big}"`);
+    },
+  );
+  const fix = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(fix);
+    if (v === null || typeof v !== 'object') return v;
+    const entries = Object.entries(v);
+    const first = entries[0]?.[0];
+    if (entries.length === 1 && first?.startsWith(MARK))
+      return { [`$${first.slice(1)}`]: entries[0]![1] };
+    const fixed = entries.map(([k, x]) => [k, fix(x)] as const);
+    return fixed.some(([k]) => k.startsWith('$'))
+      ? { $dict: fixed.map(([k, x]) => [k, x]) }
+      : Object.fromEntries(fixed);
+  };
+  return fix(JSON.parse(marked));
 }
 
 function rawInputs(raw: string, at: Parameters<typeof str>[1], field: string): string[] {
@@ -161,6 +189,8 @@ export const evalplus: TaskFormat = {
     const isMbpp = sourceId.startsWith('Mbpp/');
     const reference = prompt + solution;
     const shown = ctx.options.evalplusContract && contract ? prompt + contract : prompt;
+    const retype = isMbpp ? mbppRetype(sourceId) : undefined;
+    const oracle = evalplusOracle(isMbpp, entryPoint);
     return {
       id: `${ctx.datasetId}/${sourceId}`,
       datasetId: ctx.datasetId,
@@ -173,14 +203,20 @@ export const evalplus: TaskFormat = {
       entryPoint,
       signature: signatureOf(prompt + solution, entryPoint),
       tests: {
-        kind: 'asserts',
-        setup: evalplusSetup(
-          reference,
-          entryPoint,
-          atolValue,
-          isMbpp ? mbppRetype(sourceId) : undefined,
-        ),
-        asserts: inputs.map((raw) => `assert _ath_case(${pyString(raw)})`),
+        kind: 'io',
+        entryPoint,
+        atol: atolValue,
+        ...(oracle ? { oracle } : {}),
+        // Expected outputs are filled in by validation (the reference runs once per input).
+        cases: inputs.map((raw, i) => {
+          let args: Args;
+          try {
+            args = decodeLossless(raw) as Args;
+          } catch (err) {
+            throw new RecordError(at, `inputs[${i}]`, `not valid JSON (${String(err)})`);
+          }
+          return { args: retype ? retype(args) : args, expected: undefined };
+        }),
       },
       reference,
       tags: ['evalplus', isMbpp ? 'mbpp+' : 'humaneval+'],

@@ -8,24 +8,28 @@
  * and the new ones scored. The starting prompt joins the first pool so the search cannot end
  * below it on the training tasks (a choice of ours; the paper starts from induced prompts only).
  */
-import { Rng } from '../../core/rng';
 import type { KnobValue, Task } from '../../core/types';
 import {
-  askParsed,
+  askTagged,
+  byScore,
+  endRound,
   finish,
-  guardedStep,
   makeCandidate,
-  metaRequest,
-  parseTagged,
   sample,
-  scoreAll,
-  tasksById,
-  TrainingSetError,
+  scoreIntoPool,
+  startOnTraining,
+  trainingRound,
   uniqueById,
-  updateBest,
   type Scored,
 } from '../common';
-import { floatKnob, intKnob, num, readKnobs, type KnobValues } from '../knobs';
+import {
+  intKnob,
+  metaTemperatureKnob,
+  num,
+  readKnobs,
+  trainTasksKnob,
+  type KnobValues,
+} from '../knobs';
 import { APE_INDUCE, APE_RESAMPLE, fill } from '../meta-prompts';
 import type { BaseState, MethodInfo, Optimizer } from '../types';
 
@@ -68,23 +72,8 @@ export const apeInfo: MethodInfo = {
       20,
       'How many of the best instructions are paraphrased in each resampling round.',
     ),
-    intKnob(
-      'trainTasks',
-      'Training tasks',
-      10,
-      1,
-      1000,
-      'Tasks drawn from the training split to score instructions on.',
-    ),
-    floatKnob(
-      'temperature',
-      'Meta temperature',
-      1.0,
-      0,
-      2,
-      0.1,
-      'Sampling temperature for induction and paraphrase.',
-    ),
+    trainTasksKnob(10, 'instructions'),
+    metaTemperatureKnob('Sampling temperature for induction and paraphrase.'),
   ],
 };
 
@@ -96,6 +85,8 @@ export interface ApeState extends BaseState {
   pool: Scored[];
 }
 
+const INS = ['<INS>', '</INS>'] as const;
+
 /** A demonstration: the task and its reference solution (the task alone when it has none). */
 const demo = (t: Task): string =>
   t.reference
@@ -105,27 +96,15 @@ const demo = (t: Task): string =>
 export const ape: Optimizer<ApeState> = {
   info: apeInfo,
   async init(args, ctx) {
-    const knobs = readKnobs(apeInfo.knobs, args.knobs, 'APE');
-    const rng = Rng.seeded(args.seed);
-    const trainIds = sample(rng, ctx.train, num(knobs, 'trainTasks')).map((t) => t.id);
-    if (trainIds.length === 0) throw new TrainingSetError('APE needs training tasks.');
-    return {
-      v: 1,
-      step: 0,
-      rng: rng.getState(),
-      best: null,
-      done: false,
-      knobs,
-      trainIds,
-      initial: args.initialPrompt,
-      pool: [],
-    };
+    const start = startOnTraining(args, ctx.train, {
+      knobs: apeInfo.knobs,
+      label: 'APE',
+      missing: 'APE needs training tasks.',
+    });
+    return { ...start, initial: args.initialPrompt, pool: [] };
   },
   step(state, ctx) {
-    return guardedStep(state, ctx, async (s) => {
-      const rng = Rng.fromState(s.rng);
-      const step = s.step + 1;
-      const tasks = tasksById(ctx, s.trainIds);
+    return trainingRound(state, ctx, async (s, { rng, step, tasks }) => {
       const temperature = num(s.knobs, 'temperature');
       const fresh = [];
       if (step === 1) {
@@ -135,16 +114,8 @@ export const ape: Optimizer<ApeState> = {
         const withRef = solved.length > 0 ? solved : ctx.train;
         for (let i = 0; i < num(s.knobs, 'candidates'); i++) {
           const demos = sample(rng, withRef, num(s.knobs, 'demos'));
-          const { text } = await askParsed(
-            ctx,
-            () =>
-              metaRequest(fill(APE_INDUCE, { demos: demos.map(demo).join('\n\n') }), {
-                temperature,
-                rng,
-              }),
-            (x) => parseTagged(x, '<INS>', '</INS>'),
-            1,
-          );
+          const meta = fill(APE_INDUCE, { demos: demos.map(demo).join('\n\n') });
+          const text = await askTagged(ctx, meta, INS, { temperature, rng });
           if (text) fresh.push(await makeCandidate(text, [], 'induce', step));
         }
       } else {
@@ -152,29 +123,20 @@ export const ape: Optimizer<ApeState> = {
         const per = Math.max(1, Math.round(num(s.knobs, 'candidates') / top.length));
         for (const parent of top) {
           for (let i = 0; i < per; i++) {
-            const { text } = await askParsed(
-              ctx,
-              () =>
-                metaRequest(fill(APE_RESAMPLE, { prompt: parent.prompt.text }), {
-                  temperature,
-                  rng,
-                }),
-              (x) => parseTagged(x, '<INS>', '</INS>'),
-              1,
-            );
+            const meta = fill(APE_RESAMPLE, { prompt: parent.prompt.text });
+            const text = await askTagged(ctx, meta, INS, { temperature, rng });
             if (text) fresh.push(await makeCandidate(text, [parent.prompt.id], 'rewrite', step));
           }
         }
       }
       if (ctx.budget.exhausted()) return finish(s, 'budget');
       for (const p of fresh) ctx.emit({ type: 'proposed', step, prompt: p });
-      const scored = await scoreAll(ctx, fresh, tasks, step);
-      if (!scored) return finish(s, 'budget');
-      s.pool = uniqueById([...s.pool, ...scored]).sort((a, b) => b.score - a.score);
-      updateBest(s, s.pool, ctx, step);
-      s.step = step;
-      s.rng = rng.getState();
-      return step > num(s.knobs, 'resampleRounds') ? finish(s, 'max-steps') : s;
+      const pool = await scoreIntoPool(ctx, s, fresh, tasks, step, (scored) =>
+        byScore(uniqueById([...s.pool, ...scored])),
+      );
+      if (!pool) return finish(s, 'budget');
+      s.pool = pool;
+      return endRound(s, step, rng, { 'max-steps': step > num(s.knobs, 'resampleRounds') });
     });
   },
   projectCalls(knobs: Record<string, KnobValue>, counts) {

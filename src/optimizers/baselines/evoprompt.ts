@@ -8,24 +8,27 @@
  * parents ∪ children survive. Roulette uses score + a small floor so an all-zero population still
  * breeds.
  */
-import { Rng } from '../../core/rng';
 import type { KnobValue } from '../../core/types';
 import {
-  askParsed,
+  askTagged,
+  byScore,
+  endRound,
   finish,
-  guardedStep,
   makeCandidate,
-  metaRequest,
-  parseTagged,
-  sample,
-  scoreAll,
-  tasksById,
-  TrainingSetError,
+  scoreIntoPool,
+  startOnTraining,
+  trainingRound,
   uniqueById,
-  updateBest,
   type Scored,
 } from '../common';
-import { floatKnob, intKnob, num, readKnobs, type KnobValues } from '../knobs';
+import {
+  intKnob,
+  metaTemperatureKnob,
+  num,
+  readKnobs,
+  trainTasksKnob,
+  type KnobValues,
+} from '../knobs';
 import { EVO_GA, EVO_PARAPHRASE, fill } from '../meta-prompts';
 import type { BaseState, MethodInfo, Optimizer } from '../types';
 
@@ -46,23 +49,8 @@ export const evopromptInfo: MethodInfo = {
   knobs: [
     intKnob('population', 'Population', 6, 2, 30, 'Prompts kept each generation (the paper: 10).'),
     intKnob('generations', 'Generations', 6, 1, 50, 'Generations of crossover and mutation.'),
-    intKnob(
-      'trainTasks',
-      'Training tasks',
-      10,
-      1,
-      1000,
-      'Tasks drawn from the training split to score prompts on.',
-    ),
-    floatKnob(
-      'temperature',
-      'Meta temperature',
-      1.0,
-      0,
-      2,
-      0.1,
-      'Sampling temperature for paraphrase, crossover and mutation.',
-    ),
+    trainTasksKnob(10, 'prompts'),
+    metaTemperatureKnob('Sampling temperature for paraphrase, crossover and mutation.'),
   ],
 };
 
@@ -75,72 +63,47 @@ export interface EvoState extends BaseState {
 }
 
 const FLOOR = 0.01;
+const TAGS = ['<prompt>', '</prompt>'] as const;
 
 export const evoprompt: Optimizer<EvoState> = {
   info: evopromptInfo,
   async init(args, ctx) {
-    const knobs = readKnobs(evopromptInfo.knobs, args.knobs, 'EvoPrompt');
-    const rng = Rng.seeded(args.seed);
-    const trainIds = sample(rng, ctx.train, num(knobs, 'trainTasks')).map((t) => t.id);
-    if (trainIds.length === 0) throw new TrainingSetError('EvoPrompt needs training tasks.');
-    return {
-      v: 1,
-      step: 0,
-      rng: rng.getState(),
-      best: null,
-      done: false,
-      knobs,
-      trainIds,
-      initial: args.initialPrompt,
-      population: [],
-    };
+    const start = startOnTraining(args, ctx.train, {
+      knobs: evopromptInfo.knobs,
+      label: 'EvoPrompt',
+      missing: 'EvoPrompt needs training tasks.',
+    });
+    return { ...start, initial: args.initialPrompt, population: [] };
   },
   step(state, ctx) {
-    return guardedStep(state, ctx, async (s) => {
-      const rng = Rng.fromState(s.rng);
-      const step = s.step + 1;
-      const tasks = tasksById(ctx, s.trainIds);
+    return trainingRound(state, ctx, async (s, { rng, step, tasks }) => {
       const temperature = num(s.knobs, 'temperature');
       const size = num(s.knobs, 'population');
-      const parse = (x: string) => parseTagged(x, '<prompt>', '</prompt>');
       if (s.population.length === 0) {
         const seed = await makeCandidate(s.initial, [], 'seed', 0);
         const members = [seed];
         for (let i = 1; i < size; i++) {
-          const { text } = await askParsed(
-            ctx,
-            () =>
-              metaRequest(fill(EVO_PARAPHRASE, { prompt: s.initial }), {
-                temperature,
-                rng,
-                purpose: 'rewrite',
-              }),
-            parse,
-            1,
-          );
+          const text = await askTagged(ctx, fill(EVO_PARAPHRASE, { prompt: s.initial }), TAGS, {
+            temperature,
+            rng,
+            purpose: 'rewrite',
+          });
           if (text) members.push(await makeCandidate(text, [seed.id], 'rewrite', 0));
         }
         if (ctx.budget.exhausted()) return finish(s, 'budget');
-        const scored = await scoreAll(ctx, members, tasks, 0);
-        if (!scored) return finish(s, 'budget');
-        s.population = uniqueById(scored).sort((a, b) => b.score - a.score);
-        updateBest(s, s.population, ctx, 0);
+        const population = await scoreIntoPool(ctx, s, members, tasks, 0, (scored) =>
+          byScore(uniqueById(scored)),
+        );
+        if (!population) return finish(s, 'budget');
+        s.population = population;
       }
       const children = [];
       const weights = s.population.map((m) => m.score + FLOOR);
       for (let i = 0; i < size; i++) {
         const a = s.population[rng.weightedIndex(weights)] as Scored;
         const b = s.population[rng.weightedIndex(weights)] as Scored;
-        const { text } = await askParsed(
-          ctx,
-          () =>
-            metaRequest(fill(EVO_GA, { parent1: a.prompt.text, parent2: b.prompt.text }), {
-              temperature,
-              rng,
-            }),
-          parse,
-          1,
-        );
+        const meta = fill(EVO_GA, { parent1: a.prompt.text, parent2: b.prompt.text });
+        const text = await askTagged(ctx, meta, TAGS, { temperature, rng });
         if (text) {
           const c = await makeCandidate(text, [a.prompt.id, b.prompt.id], 'crossover', step);
           children.push(c);
@@ -148,15 +111,12 @@ export const evoprompt: Optimizer<EvoState> = {
         }
       }
       if (ctx.budget.exhausted()) return finish(s, 'budget');
-      const scored = await scoreAll(ctx, children, tasks, step);
-      if (!scored) return finish(s, 'budget');
-      s.population = uniqueById([...s.population, ...scored])
-        .sort((a, b) => b.score - a.score)
-        .slice(0, size);
-      updateBest(s, s.population, ctx, step);
-      s.step = step;
-      s.rng = rng.getState();
-      return step >= num(s.knobs, 'generations') ? finish(s, 'max-steps') : s;
+      const population = await scoreIntoPool(ctx, s, children, tasks, step, (scored) =>
+        byScore(uniqueById([...s.population, ...scored])).slice(0, size),
+      );
+      if (!population) return finish(s, 'budget');
+      s.population = population;
+      return endRound(s, step, rng, { 'max-steps': step >= num(s.knobs, 'generations') });
     });
   },
   projectCalls(knobs: Record<string, KnobValue>, counts) {

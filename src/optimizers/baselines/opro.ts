@@ -6,26 +6,29 @@
  * beats them all. `perStep` instructions are sampled per step at temperature 1.0, scored and added
  * to the history; at most `history` instructions are shown.
  */
-import { Rng } from '../../core/rng';
 import type { KnobValue } from '../../core/types';
 import {
-  askParsed,
+  askTagged,
   describeTasks,
+  endRound,
   finish,
-  guardedStep,
   makeCandidate,
-  metaRequest,
-  parseTagged,
   pct,
   sample,
-  scoreAll,
-  tasksById,
-  TrainingSetError,
+  scoreIntoPool,
+  startOnTraining,
+  trainingRound,
   uniqueById,
-  updateBest,
   type Scored,
 } from '../common';
-import { floatKnob, intKnob, num, readKnobs, type KnobValues } from '../knobs';
+import {
+  intKnob,
+  metaTemperatureKnob,
+  num,
+  readKnobs,
+  trainTasksKnob,
+  type KnobValues,
+} from '../knobs';
 import { fill, OPRO_META } from '../meta-prompts';
 import type { BaseState, MethodInfo, Optimizer } from '../types';
 
@@ -61,23 +64,8 @@ export const oproInfo: MethodInfo = {
       'The most past instructions the meta-prompt shows, best ones kept (the paper: 20).',
     ),
     intKnob('examples', 'Exemplars', 3, 0, 10, 'Training tasks shown in the meta-prompt.'),
-    intKnob(
-      'trainTasks',
-      'Training tasks',
-      10,
-      1,
-      1000,
-      'Tasks drawn from the training split to score instructions on.',
-    ),
-    floatKnob(
-      'temperature',
-      'Meta temperature',
-      1.0,
-      0,
-      2,
-      0.1,
-      'Sampling temperature of the optimizer LLM (the paper: 1.0).',
-    ),
+    trainTasksKnob(10, 'instructions'),
+    metaTemperatureKnob('Sampling temperature of the optimizer LLM (the paper: 1.0).'),
   ],
 };
 
@@ -92,32 +80,20 @@ export interface OproState extends BaseState {
 export const opro: Optimizer<OproState> = {
   info: oproInfo,
   async init(args, ctx) {
-    const knobs = readKnobs(oproInfo.knobs, args.knobs, 'OPRO');
-    const rng = Rng.seeded(args.seed);
-    const trainIds = sample(rng, ctx.train, num(knobs, 'trainTasks')).map((t) => t.id);
-    if (trainIds.length === 0) throw new TrainingSetError('OPRO needs training tasks.');
-    return {
-      v: 1,
-      step: 0,
-      rng: rng.getState(),
-      best: null,
-      done: false,
-      knobs,
-      trainIds,
-      initial: args.initialPrompt,
-      history: [],
-    };
+    const start = startOnTraining(args, ctx.train, {
+      knobs: oproInfo.knobs,
+      label: 'OPRO',
+      missing: 'OPRO needs training tasks.',
+    });
+    return { ...start, initial: args.initialPrompt, history: [] };
   },
   step(state, ctx) {
-    return guardedStep(state, ctx, async (s) => {
-      const rng = Rng.fromState(s.rng);
-      const step = s.step + 1;
-      const tasks = tasksById(ctx, s.trainIds);
+    return trainingRound(state, ctx, async (s, { rng, step, tasks }) => {
       if (s.history.length === 0) {
-        const seed = await scoreAll(ctx, [await makeCandidate(s.initial, [], 'seed', 0)], tasks, 0);
-        if (!seed) return finish(s, 'budget');
-        s.history = seed;
-        updateBest(s, seed, ctx, 0);
+        const seed = await makeCandidate(s.initial, [], 'seed', 0);
+        const history = await scoreIntoPool(ctx, s, [seed], tasks, 0, (scored) => scored);
+        if (!history) return finish(s, 'budget');
+        s.history = history;
       }
       const shown = s.history
         .slice()
@@ -130,12 +106,10 @@ export const opro: Optimizer<OproState> = {
       });
       const fresh = [];
       for (let i = 0; i < num(s.knobs, 'perStep'); i++) {
-        const { text } = await askParsed(
-          ctx,
-          () => metaRequest(meta, { temperature: num(s.knobs, 'temperature'), rng }),
-          (x) => parseTagged(x, '<INS>', '</INS>'),
-          1,
-        );
+        const text = await askTagged(ctx, meta, ['<INS>', '</INS>'], {
+          temperature: num(s.knobs, 'temperature'),
+          rng,
+        });
         if (text) {
           const c = await makeCandidate(
             text,
@@ -148,13 +122,12 @@ export const opro: Optimizer<OproState> = {
         }
       }
       if (ctx.budget.exhausted()) return finish(s, 'budget');
-      const scored = await scoreAll(ctx, fresh, tasks, step);
-      if (!scored) return finish(s, 'budget');
-      s.history = uniqueById([...s.history, ...scored]);
-      updateBest(s, s.history, ctx, step);
-      s.step = step;
-      s.rng = rng.getState();
-      return step >= num(s.knobs, 'steps') ? finish(s, 'max-steps') : s;
+      const history = await scoreIntoPool(ctx, s, fresh, tasks, step, (scored) =>
+        uniqueById([...s.history, ...scored]),
+      );
+      if (!history) return finish(s, 'budget');
+      s.history = history;
+      return endRound(s, step, rng, { 'max-steps': step >= num(s.knobs, 'steps') });
     });
   },
   projectCalls(knobs: Record<string, KnobValue>, counts) {

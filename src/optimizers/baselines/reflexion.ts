@@ -15,12 +15,14 @@
 import { Rng } from '../../core/rng';
 import type { KnobValue, PromptCandidate, Task } from '../../core/types';
 import {
+  endRound,
   finish,
   formatFeedback,
   guardedStep,
   makeCandidate,
   metaRequest,
   sample,
+  startState,
   tasksById,
   TrainingSetError,
 } from '../common';
@@ -105,7 +107,7 @@ export const reflexion: Optimizer<ReflexionState> = {
       reflections: [],
       solvedAt: null,
     }));
-    return { v: 1, step: 0, rng: rng.getState(), best: null, done: false, knobs, prompt, tasks };
+    return { ...startState(rng), knobs, prompt, tasks };
   },
   step(state, ctx) {
     return guardedStep(state, ctx, async (s) => {
@@ -169,10 +171,10 @@ export const reflexion: Optimizer<ReflexionState> = {
         step: round,
         message: `Round ${round}: ${Math.round(solved * 100)}% of tasks solved.`,
       });
-      s.step = round + 1;
-      s.rng = rng.getState();
-      if (s.tasks.every((t) => t.passed)) return finish(s, 'solved');
-      return round >= num(s.knobs, 'rounds') ? finish(s, 'max-steps') : s;
+      return endRound(s, round + 1, rng, {
+        solved: s.tasks.every((t) => t.passed),
+        'max-steps': round >= num(s.knobs, 'rounds'),
+      });
     });
   },
   projectCalls(knobs: Record<string, KnobValue>, counts) {

@@ -4,19 +4,16 @@
  * 2022, arXiv 2205.11916). No search: one step scores the prompt on the training tasks so the
  * run has a training score like every other method; the runner reports it on held-out tasks.
  */
-import { Rng } from '../../core/rng';
 import type { KnobValue, PromptCandidate } from '../../core/types';
 import {
   finish,
   guardedStep,
   makeCandidate,
-  sample,
-  scoreAll,
+  scoreIntoPool,
+  startOnTraining,
   tasksById,
-  TrainingSetError,
-  updateBest,
 } from '../common';
-import { intKnob, num, readKnobs, type KnobValues } from '../knobs';
+import { num, readKnobs, trainTasksKnob, type KnobValues } from '../knobs';
 import { COT_SUFFIX } from '../meta-prompts';
 import type { BaseState, MethodInfo, Optimizer } from '../types';
 
@@ -27,24 +24,17 @@ export interface SingleState extends BaseState {
   prompt: PromptCandidate;
 }
 
-const trainKnob = intKnob(
-  'trainTasks',
-  'Training tasks',
-  20,
-  1,
-  1000,
-  'Tasks drawn from the training split to score the prompt on.',
-);
+const trainKnob = trainTasksKnob(20, 'the prompt');
 
 function single(info: MethodInfo, transform: (p: string) => string): Optimizer<SingleState> {
   return {
     info,
     async init(args, ctx) {
-      const knobs = readKnobs(info.knobs, args.knobs, info.name);
-      const rng = Rng.seeded(args.seed);
-      const trainIds = sample(rng, ctx.train, num(knobs, 'trainTasks')).map((t) => t.id);
-      if (trainIds.length === 0)
-        throw new TrainingSetError(`${info.name} needs training tasks to score on.`);
+      const start = startOnTraining(args, ctx.train, {
+        knobs: info.knobs,
+        label: info.name,
+        missing: `${info.name} needs training tasks to score on.`,
+      });
       const prompt = await makeCandidate(
         transform(args.initialPrompt),
         [],
@@ -52,22 +42,13 @@ function single(info: MethodInfo, transform: (p: string) => string): Optimizer<S
         0,
       );
       ctx.emit({ type: 'proposed', step: 0, prompt });
-      return {
-        v: 1,
-        step: 0,
-        rng: rng.getState(),
-        best: null,
-        done: false,
-        knobs,
-        trainIds,
-        prompt,
-      };
+      return { ...start, prompt };
     },
     step(state, ctx) {
       return guardedStep(state, ctx, async (s) => {
-        const scored = await scoreAll(ctx, [s.prompt], tasksById(ctx, s.trainIds), 1);
+        const tasks = tasksById(ctx, s.trainIds);
+        const scored = await scoreIntoPool(ctx, s, [s.prompt], tasks, 1, (x) => x);
         if (!scored) return finish(s, 'budget');
-        updateBest(s, scored, ctx, 1);
         s.step = 1;
         return finish(s, 'max-steps');
       });

@@ -13,6 +13,7 @@ import type { MethodInfo, Optimizer } from '../types';
 import { adamInit, type AdamState } from './adam';
 import { ACTIONS, FEATURE_COUNT } from './features';
 import {
+  hybridInstanceResults,
   hybridStep,
   initHybridState,
   projectHybridCalls,
@@ -98,6 +99,7 @@ function makePpo(
   const knobs = [...HYBRID_KNOBS, ...PPO_KNOBS];
   return {
     info: { ...info, id, perInstance: mode === 'per-instance', knobs },
+    ...(mode === 'per-instance' ? { instanceResults: hybridInstanceResults } : {}),
     // Built inside a promise so that bad knobs reject (as an async init would) rather than throw.
     init: (args) =>
       new Promise<PpoState>((resolve) => {

@@ -19,9 +19,14 @@ import { BudgetExhaustedError } from '../../core/budget';
 import { Rng } from '../../core/rng';
 import { normalizeWhitespace } from '../../core/text';
 import type { KnobValue, PromptCandidate, Purpose, Task } from '../../core/types';
-import { askParsed, makeCandidate } from '../common';
+import { askParsed, makeCandidate, startState } from '../common';
 import { num } from '../knobs';
-import type { BaseState, OptimizerContext, PromptScore } from '../types';
+import type {
+  BaseState,
+  InstanceResult as OptimizerInstanceResult,
+  OptimizerContext,
+  PromptScore,
+} from '../types';
 import { ACTIONS, featureVector, shapedReward, type ActionName } from './features';
 import { crossoverWords, mutateWords } from './lexical';
 import { generateMessages, parsePromptAnswer, rewriteMessages } from './llm-actions';
@@ -122,11 +127,7 @@ export function initHybridState(
   rng: Rng,
 ): HybridState {
   return {
-    v: 1,
-    step: 0,
-    rng: rng.getState(),
-    best: null,
-    done: false,
+    ...startState(rng),
     mode,
     knobs,
     initialPrompt: normalizeWhitespace(initialPrompt),
@@ -532,4 +533,13 @@ export function projectHybridCalls(
   }
   // Each task: its start prompt once, then up to `horizon` actions each scored on that task alone.
   return tasks + Math.min(steps, tasks * horizon) * (1 + action);
+}
+
+/** Per-instance mode: each task's own best prompt, for the run report (Optimizer.instanceResults). */
+export function hybridInstanceResults(state: HybridState): OptimizerInstanceResult[] {
+  return Object.entries(state.instances).map(([taskId, r]) => ({
+    taskId,
+    promptId: r.prompt.id,
+    passed: r.strict >= 1,
+  }));
 }

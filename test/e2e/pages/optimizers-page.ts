@@ -6,20 +6,13 @@
  * page says which one it used.
  */
 import type { ExecPort } from '../../../src/core/ports';
-import type { CompletionRequest, Task } from '../../../src/core/types';
+import type { Task } from '../../../src/core/types';
 import { humaneval } from '../../../src/datasets/formats/humaneval';
 import { getOptimizer, listMethods } from '../../../src/optimizers/registry';
 import { createDirectContext } from '../../../src/optimizers/scoring';
 import type { BaseState } from '../../../src/optimizers/types';
-import { wrapFor } from '../../support/landscape';
-import {
-  fnv1a,
-  lastUser,
-  requestHash,
-  scriptedExec,
-  scriptedLlm,
-  systemOf,
-} from '../../support/scripted-llm';
+import { keywordLlm } from '../../support/keyword-llm';
+import { scriptedExec } from '../../support/scripted-llm';
 
 const KEYWORDS: Record<string, string> = {
   'HumanEval/0': 'edge',
@@ -65,24 +58,16 @@ async function makeExec(): Promise<{ exec: ExecPort; kind: string }> {
 }
 const { exec, kind } = await makeExec();
 
-function model() {
-  return scriptedLlm((req: CompletionRequest) => {
-    if (req.purpose === 'generate') {
-      const user = req.messages.find((m) => m.role === 'user')?.content ?? '';
-      const task = tasks.find((t) => t.prompt === user);
-      if (!task) return 'no idea';
-      const retried = req.messages.some((m) => m.role === 'assistant');
-      const knows =
-        retried ||
-        systemOf(req)
-          .toLowerCase()
-          .includes(KEYWORDS[task.sourceId] ?? '\u0000');
-      return knows ? '```python\n' + (solutions.get(task.id) ?? '') + '```' : '    return None\n';
-    }
-    if (req.purpose === 'judge') return 'It returns None; implement the docstring.';
-    return wrapFor(lastUser(req), POOL[fnv1a(String(requestHash(req))) % POOL.length] as string);
+const model = () =>
+  keywordLlm({
+    tasks,
+    keyword: (t) => KEYWORDS[t.sourceId],
+    right: (t) => '```python\n' + (solutions.get(t.id) ?? '') + '```',
+    wrong: () => '    return None\n',
+    pool: POOL,
+    retryFixes: true,
+    judge: 'It returns None; implement the docstring.',
   });
-}
 
 const SMALL: Record<string, Record<string, number>> = {
   prochemy: { variants: 3, trainTasks: 3, rounds: 2 },

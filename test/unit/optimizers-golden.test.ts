@@ -1,0 +1,159 @@
+/**
+ * Golden fingerprints of every registry method's full run on the scripted landscape: the final
+ * state, every LLM request and every emitted event, hashed. A refactor of the optimizers must
+ * leave them unchanged; a deliberate change of a method's behaviour updates the hash here (and
+ * says why in its commit). Timings (latencyMs, durationMs) are left out: they are measured, not
+ * decided by the method.
+ *
+ * To print the current fingerprints: `GOLDEN_PRINT=1 npx vitest run test/unit/optimizers-golden.test.ts`.
+ */
+import { describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/core/hash';
+import { getOptimizer, listMethods } from '../../src/optimizers/registry';
+import { createDirectContext } from '../../src/optimizers/scoring';
+import { landscapeExec, landscapeLlm, toyTask, toyTasks } from '../support/landscape';
+import { runToEnd, SMALL_KNOBS } from '../support/run-optimizer';
+
+interface Scenario {
+  name: string;
+  seed: number;
+  /** Share of meta answers that come back malformed, to exercise the re-ask paths. */
+  malformed?: number;
+  /** A call limit, to exercise the budget stops part-way through a step. */
+  maxLlmCalls?: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'seed 1', seed: 1 },
+  { name: 'seed 7', seed: 7 },
+  { name: 'seed 2, 40% malformed answers', seed: 2, malformed: 0.4 },
+  { name: 'seed 3, 9 calls', seed: 3, maxLlmCalls: 9 },
+  { name: 'seed 3, 23 calls', seed: 3, maxLlmCalls: 23 },
+];
+
+const train = () => [
+  ...toyTasks(12).map((t) => ({ ...t, reference: 'def f():\n    return "ok"' })),
+  toyTask(50, { kind: 'mutated', parentId: 'toy/1' }),
+  toyTask(51, { kind: 'mutated', parentId: 'toy/3' }),
+];
+
+const TIMINGS = new Set(['latencyMs', 'durationMs']);
+
+async function fingerprint(id: string, sc: Scenario): Promise<string> {
+  const llm = landscapeLlm(sc.malformed !== undefined ? { malformed: sc.malformed } : {});
+  const ctx = createDirectContext({
+    llm,
+    clock: () => 0,
+    exec: landscapeExec(),
+    train: train(),
+    ...(sc.maxLlmCalls !== undefined ? { budget: { maxLlmCalls: sc.maxLlmCalls } } : {}),
+  });
+  const { final } = await runToEnd(
+    getOptimizer(id),
+    { knobs: SMALL_KNOBS[id] ?? {}, seed: sc.seed, initialPrompt: 'Write correct Python code.' },
+    ctx,
+    { viaJson: true },
+  );
+  const record = JSON.stringify(
+    { final, requests: llm.requests, events: ctx.events, calls: ctx.meter.llmCalls },
+    (key, value: unknown) => (TIMINGS.has(key) ? undefined : value),
+  );
+  return (await sha256(record)).slice(0, 16);
+}
+
+/** method id → scenario name → fingerprint, recorded before the clean-up of the optimizers. */
+const GOLDEN: Record<string, Record<string, string>> = {
+  prochemy: {
+    'seed 1': '0744c438eb4b02b9',
+    'seed 7': '78195be61d331d16',
+    'seed 2, 40% malformed answers': '9371c6c36443020b',
+    'seed 3, 9 calls': '0f573756fb041c25',
+    'seed 3, 23 calls': '9f3582e309f119c8',
+  },
+  gpo: {
+    'seed 1': 'e6bdfe4d276bd51b',
+    'seed 7': '4cdd0140fc67777d',
+    'seed 2, 40% malformed answers': '3ec7d9c2c07d871b',
+    'seed 3, 9 calls': '70d8e22ec9932ae3',
+    'seed 3, 23 calls': '4045686ec38773e4',
+  },
+  ppo: {
+    'seed 1': 'b3c2c3f7f929c747',
+    'seed 7': 'f2a62187099a552f',
+    'seed 2, 40% malformed answers': '5aebebc53945d32c',
+    'seed 3, 9 calls': '5d949148ffd17993',
+    'seed 3, 23 calls': '647a56beb6726e04',
+  },
+  'ppo-instance': {
+    'seed 1': '1b69091c0b0d4feb',
+    'seed 7': '231f230a8cc341e6',
+    'seed 2, 40% malformed answers': '895b627145e84e7c',
+    'seed 3, 9 calls': '8ef35a801df4bc03',
+    'seed 3, 23 calls': '87cf3521a7547777',
+  },
+  'zero-shot': {
+    'seed 1': '6b073b1db7e5d883',
+    'seed 7': '5f237e90f7b99cf6',
+    'seed 2, 40% malformed answers': '3c087c50b69d4d2c',
+    'seed 3, 9 calls': '7049b7215f69a0f9',
+    'seed 3, 23 calls': '2fe6bf9cfb086ad5',
+  },
+  'chain-of-thought': {
+    'seed 1': '124cf11391e1f5fa',
+    'seed 7': '5a2cb7c0946d1c58',
+    'seed 2, 40% malformed answers': '7a2610d791e64b50',
+    'seed 3, 9 calls': '6830d75c2fc5976c',
+    'seed 3, 23 calls': '4d2f80ee430e0343',
+  },
+  ape: {
+    'seed 1': '5189d9c7c5deabb8',
+    'seed 7': '63e42e5591738ffb',
+    'seed 2, 40% malformed answers': '89e05a4fd4d76e46',
+    'seed 3, 9 calls': '79b26ae764d7292b',
+    'seed 3, 23 calls': 'da25aba72d4b3a3a',
+  },
+  opro: {
+    'seed 1': '72c69939d77ed838',
+    'seed 7': '96238c48dfd41280',
+    'seed 2, 40% malformed answers': '6cb92a8e7af1184f',
+    'seed 3, 9 calls': '27980c44eefa00f9',
+    'seed 3, 23 calls': 'd3c2cf9c1c4657bc',
+  },
+  evoprompt: {
+    'seed 1': '944208307f3abf93',
+    'seed 7': '06bac217473f2684',
+    'seed 2, 40% malformed answers': '8c3ea8fc88ce0d41',
+    'seed 3, 9 calls': '61d0dc73bc4efb76',
+    'seed 3, 23 calls': 'd8c85c650443f380',
+  },
+  'random-hybrid': {
+    'seed 1': '9b5b7a77e6662d32',
+    'seed 7': 'ea430326d1cebe9b',
+    'seed 2, 40% malformed answers': 'adf35a53259a40f0',
+    'seed 3, 9 calls': '1d462a0c19fb409a',
+    'seed 3, 23 calls': '21914cb2b16120b5',
+  },
+  'random-hybrid-instance': {
+    'seed 1': '0a93d2ea3e56cbb5',
+    'seed 7': 'aafbf7f97e277613',
+    'seed 2, 40% malformed answers': '29e5a98c8e17cad3',
+    'seed 3, 9 calls': '6293a0fb815d7dc5',
+    'seed 3, 23 calls': 'fabb7c46f44858ac',
+  },
+  reflexion: {
+    'seed 1': '0974a3c7496d8766',
+    'seed 7': 'ba3afa35be353f46',
+    'seed 2, 40% malformed answers': '4ba7cf7347eab977',
+    'seed 3, 9 calls': '5ed5990acec7c121',
+    'seed 3, 23 calls': '92eb427ee26bc875',
+  },
+};
+
+describe.each(listMethods().map((m) => m.id))('%s', (id) => {
+  it('reproduces its recorded runs exactly', async () => {
+    const got: Record<string, string> = {};
+    for (const sc of SCENARIOS) got[sc.name] = await fingerprint(id, sc);
+    if (process.env.GOLDEN_PRINT) console.info(`GOLDEN ${JSON.stringify({ [id]: got })}`);
+    expect(got).toEqual(GOLDEN[id]);
+  });
+});
