@@ -153,6 +153,17 @@ describe('Tasks page', () => {
           asserts: ['assert inc(1) == 2'],
           reference: 'def inc(x):\n    return x + 1\n',
         },
+        {
+          // io values in the executor's encoding: the page shows them as Python literals.
+          id: 'pair',
+          prompt: 'The set of a and the first item of b.',
+          tests: {
+            kind: 'io',
+            entryPoint: 'pair',
+            cases: [{ args: [1, { $tuple: [2, 3] }], expected: { $set: [1, 2] } }],
+          },
+          reference: 'def pair(a, b):\n    return {a, b[0]}\n',
+        },
       ],
     });
     const transfer = await page.evaluateHandle((text) => {
@@ -163,12 +174,20 @@ describe('Tasks page', () => {
     await page.dispatchEvent('.drop', 'drop', { dataTransfer: transfer });
     await expect
       .poll(() => row('athanor-').locator('[data-count]').textContent(), { timeout: 30_000 })
-      .toBe('1');
+      .toBe('2');
     if (hasBrowserExecutor) {
       await expect
         .poll(() => row('athanor-').locator('[data-validation]').textContent(), { timeout: 60_000 })
-        .toBe('all 1 pass');
+        .toBe('all 2 pass');
     }
+    await row('athanor-').getByRole('button', { name: 'Drag-and-drop set', exact: true }).click();
+    await page.getByRole('searchbox').fill('pair');
+    await expect.poll(() => page.locator('.task-list li').count()).toBe(1);
+    await page.locator('.task-item').first().click();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Tests' }).textContent())
+      .toBe('pair(1, (2, 3)) == {1, 2}');
+    await page.getByRole('searchbox').fill('');
   });
 
   it('looks like something a researcher wants to use', async () => {

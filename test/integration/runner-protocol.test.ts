@@ -8,6 +8,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { passAtK } from '../../src/core/stats';
 import type { CompletionRequest, RunConfig } from '../../src/core/types';
+import type { ReflexionState } from '../../src/optimizers/baselines/reflexion';
 import type { HybridState } from '../../src/optimizers/ppo/hybrid';
 import { createRunner, InvalidRunConfigError, type RunnerDeps } from '../../src/runner';
 import { exportBundle, importBundle } from '../../src/store/bundle';
@@ -175,6 +176,31 @@ describe('per-instance methods', () => {
       want.push(solved.length / runTasks.test.length);
     }
     expect(report.perInstance!.strict.perSeed).toEqual(want);
+    expect(report.perInstance!.strict.mean).toBeGreaterThan(0);
+  });
+
+  it('include Reflexion: a task counts as solved when any of its retries passed', async () => {
+    const db = freshDb();
+    const r = runner(db);
+    const id = await r.create(
+      runConfig({
+        method: 'reflexion',
+        knobs: { rounds: 2 },
+        seeds: [1],
+        trainSplit: 'test',
+        evaluation: { samples: 1, k: [1] },
+      }),
+    );
+    expect(await r.start(id)).toBe('done');
+    const report = (await db.runs.get(id))!.report!;
+    const state = (await db.checkpoints.get(`${id}:1`))!.state as ReflexionState;
+    // The landscape fixes failing code on a retry, so some tasks are solved only after round 0.
+    expect(state.tasks.some((t) => (t.solvedAt ?? 0) > 0)).toBe(true);
+    const solved = runTasks.test.filter((t) =>
+      state.tasks.some((s) => s.id === t.id && s.solvedAt !== null),
+    );
+    expect(report.perInstance?.label).toBe('test-set optimization');
+    expect(report.perInstance!.strict.perSeed).toEqual([solved.length / runTasks.test.length]);
     expect(report.perInstance!.strict.mean).toBeGreaterThan(0);
   });
 

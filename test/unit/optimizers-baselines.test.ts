@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ape } from '../../src/optimizers/baselines/ape';
 import { evoprompt } from '../../src/optimizers/baselines/evoprompt';
 import { opro } from '../../src/optimizers/baselines/opro';
-import { reflexion } from '../../src/optimizers/baselines/reflexion';
+import { reflexion, reflexionInstanceResults } from '../../src/optimizers/baselines/reflexion';
 import { chainOfThought, zeroShot } from '../../src/optimizers/baselines/single';
 import { COT_SUFFIX } from '../../src/optimizers/meta-prompts';
 import { createDirectContext } from '../../src/optimizers/scoring';
@@ -28,6 +28,11 @@ describe('Reflexion', () => {
     expect(final.tasks.every((t) => t.passed)).toBe(true);
     expect(final.stopReason).toBe('solved');
     expect(final.best!.score).toBe(1);
+    // Tasks solved on a retry count as solved in the per-instance report, as first-round ones do.
+    expect(final.tasks.some((t) => (t.solvedAt ?? 0) > 0)).toBe(true);
+    expect(reflexion.instanceResults!(final)).toEqual(
+      final.tasks.map((t) => ({ taskId: t.id, promptId: final.prompt.id, passed: true })),
+    );
     const retries = llm.requests.filter(
       (r) => r.purpose === 'generate' && r.messages.some((m) => m.role === 'assistant'),
     );
@@ -59,6 +64,30 @@ describe('Reflexion', () => {
     // 6 first answers, then per round 6 reflections and 6 retries: exactly the projection.
     expect(ctx.meter.llmCalls).toBe(30);
     expect(reflexion.projectCalls({ rounds: 2 }, { train: 6, validation: 0 })).toBe(30);
+    expect(reflexion.instanceResults!(final).every((r) => !r.passed)).toBe(true);
+  });
+
+  it('reports per task whether any of its rounds passed, with the run prompt', async () => {
+    const ctx = createDirectContext({
+      llm: landscapeLlm(),
+      exec: landscapeExec(),
+      train: toyTasks(3),
+    });
+    const state = await reflexion.init({ knobs: { rounds: 3 }, seed: 1, initialPrompt: P }, ctx);
+    const [onRetry2, never, first] = state.tasks as [
+      (typeof state.tasks)[0],
+      (typeof state.tasks)[0],
+      (typeof state.tasks)[0],
+    ];
+    Object.assign(onRetry2, { passed: true, solvedAt: 2 });
+    Object.assign(never, { passed: false, solvedAt: null, reflections: ['a', 'b', 'c'] });
+    Object.assign(first, { passed: true, solvedAt: 0 });
+    expect(reflexionInstanceResults(state)).toEqual([
+      { taskId: onRetry2.id, promptId: state.prompt.id, passed: true },
+      { taskId: never.id, promptId: state.prompt.id, passed: false },
+      { taskId: first.id, promptId: state.prompt.id, passed: true },
+    ]);
+    expect(reflexion.instanceResults).toBe(reflexionInstanceResults);
   });
 });
 

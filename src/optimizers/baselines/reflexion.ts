@@ -28,7 +28,7 @@ import {
 } from '../common';
 import { intKnob, num, readKnobs, type KnobValues } from '../knobs';
 import { fill, REFLEXION_REFLECT, REFLEXION_RETRY } from '../meta-prompts';
-import type { BaseState, MethodInfo, Optimizer, TaskScore } from '../types';
+import type { BaseState, InstanceResult, MethodInfo, Optimizer, TaskScore } from '../types';
 
 export const reflexionInfo: MethodInfo = {
   id: 'reflexion',
@@ -90,8 +90,21 @@ function record(t: ReflexionTask, score: TaskScore, round: number): void {
   if (score.passed && t.solvedAt === null) t.solvedAt = round;
 }
 
+/**
+ * Each task's outcome for the run report (Optimizer.instanceResults): solved if any of its rounds
+ * passed. The prompt is the same for every task; what differs per task is the retried answer.
+ */
+export function reflexionInstanceResults(state: ReflexionState): InstanceResult[] {
+  return state.tasks.map((t) => ({
+    taskId: t.id,
+    promptId: state.prompt.id,
+    passed: t.solvedAt !== null,
+  }));
+}
+
 export const reflexion: Optimizer<ReflexionState> = {
   info: reflexionInfo,
+  instanceResults: reflexionInstanceResults,
   async init(args, ctx) {
     const knobs = readKnobs(reflexionInfo.knobs, args.knobs, 'Reflexion');
     const rng = Rng.seeded(args.seed);
