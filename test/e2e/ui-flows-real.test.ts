@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from '../support/browser';
 import { repoRoot, requireShared } from '../support/paths';
 import { startStaticServer, type StaticServer } from '../support/server';
-import { shoot } from './ui-helpers';
+import { deleteAndReimport, shoot, storedRun } from './ui-helpers';
 
 /** The first tasks of the real HumanEval file: enough for a split, few enough to grade quickly. */
 const SLICE = 12;
@@ -44,29 +44,6 @@ afterAll(async () => {
   await server?.close();
   await browser?.close();
 });
-
-interface StoredRun {
-  status: string;
-  error?: string;
-  config: { name: string };
-  report?: {
-    initial: { strict: { mean: number } };
-    final: { strict: { mean: number } };
-    prompts: { seed: number; initialId: string; finalId: string }[];
-    cost: { llmCalls: number };
-  };
-}
-
-function storedRun(page: Page, id: string): Promise<StoredRun | undefined> {
-  return page.evaluate(async (runId) => {
-    const open = indexedDB.open('athanor');
-    const idb = await new Promise<IDBDatabase>((ok) => (open.onsuccess = () => ok(open.result)));
-    const req = idb.transaction('runs').objectStore('runs').get(runId);
-    const run = await new Promise<unknown>((ok) => (req.onsuccess = () => ok(req.result)));
-    idb.close();
-    return run as never;
-  }, id);
-}
 
 const runIdOf = (page: Page): string =>
   decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
@@ -220,15 +197,7 @@ describe('the lab on real parts only (wllama with stories260K, Pyodide, the serv
 
   it('re-imports the bundle after deleting the run, replays the recorded answers and compares the two runs', async () => {
     const { page, errors } = await openPage(context, `${server.url}#/runs`);
-    const row = page.locator(`tr[data-run-id="${runId}"]`);
-    await row.getByRole('button', { name: /Delete run/ }).click();
-    await row.getByRole('button', { name: /Delete “/ }).click();
-    await row.waitFor({ state: 'detached' });
-    expect(await storedRun(page, runId)).toBeUndefined();
-
-    await page.locator('input[type="file"]').setInputFiles(bundlePath);
-    await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId);
-    await page.getByTestId('summary').waitFor();
+    await deleteAndReimport(page, runId, bundlePath);
     expect((await storedRun(page, runId))?.status).toBe('done');
 
     await page.goto(`${server.url}#/replay`);

@@ -131,3 +131,46 @@ export async function seedDatabase(page: Page): Promise<void> {
     { train: TRAIN_TASKS, test: TEST_TASKS },
   );
 }
+
+/** A run record as the tests read it straight from the app's IndexedDB. */
+export interface StoredRun {
+  status: string;
+  error?: string;
+  config: { name: string };
+  report?: {
+    initial: { strict: { mean: number } };
+    final: { strict: { mean: number } };
+    prompts: { seed: number; initialId: string; finalId: string }[];
+    cost: { llmCalls: number };
+  };
+}
+
+export function storedRun(page: Page, id: string): Promise<StoredRun | undefined> {
+  return page.evaluate(async (runId) => {
+    const open = indexedDB.open('athanor');
+    const idb = await new Promise<IDBDatabase>((ok) => (open.onsuccess = () => ok(open.result)));
+    const req = idb.transaction('runs').objectStore('runs').get(runId);
+    const run = await new Promise<unknown>((ok) => (req.onsuccess = () => ok(req.result)));
+    idb.close();
+    return run as never;
+  }, id);
+}
+
+/**
+ * On the Runs page: delete the run through its confirm button, check it is gone from the store,
+ * then import its bundle and wait for the Results page the import opens.
+ */
+export async function deleteAndReimport(
+  page: Page,
+  runId: string,
+  bundlePath: string,
+): Promise<void> {
+  const row = page.locator(`tr[data-run-id="${runId}"]`);
+  await row.getByRole('button', { name: /Delete run/ }).click();
+  await row.getByRole('button', { name: /Delete “/ }).click();
+  await row.waitFor({ state: 'detached' });
+  if ((await storedRun(page, runId)) !== undefined) throw new Error(`run ${runId} survived delete`);
+  await page.locator('input[type="file"]').setInputFiles(bundlePath);
+  await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId);
+  await page.getByTestId('summary').waitFor();
+}

@@ -14,7 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from '../support/browser';
 import { repoRoot } from '../support/paths';
 import { startStaticServer, type StaticServer } from '../support/server';
-import { axeViolations, bundleDoubles, seedDatabase, shoot, TEST_TASKS } from './ui-helpers';
+import {
+  axeViolations,
+  bundleDoubles,
+  deleteAndReimport,
+  seedDatabase,
+  shoot,
+  storedRun,
+  TEST_TASKS,
+} from './ui-helpers';
 
 let browser: Browser;
 let server: StaticServer;
@@ -38,22 +46,6 @@ afterAll(async () => {
 });
 
 /** A run record straight from IndexedDB, to check the page shows what the store holds. */
-function storedRun(
-  page: Page,
-  id: string,
-): Promise<{
-  status: string;
-  report?: { final: { strict: { mean: number } }; initial: { strict: { mean: number } } };
-}> {
-  return page.evaluate(async (runId) => {
-    const open = indexedDB.open('athanor');
-    const idb = await new Promise<IDBDatabase>((ok) => (open.onsuccess = () => ok(open.result)));
-    const req = idb.transaction('runs').objectStore('runs').get(runId);
-    const run = await new Promise<unknown>((ok) => (req.onsuccess = () => ok(req.result)));
-    idb.close();
-    return run as never;
-  }, id);
-}
 
 const runIdOf = (page: Page): string =>
   decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
@@ -113,7 +105,7 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     await second.page.close();
 
     // Reload mid-run: nobody drives it any more; the page says so and offers to resume.
-    expect((await storedRun(page, firstRun)).status).toBe('running');
+    expect((await storedRun(page, firstRun))?.status).toBe('running');
     await page.reload();
     await page.getByTestId('stale').waitFor({ timeout: 10_000 });
     const before = Number(await page.getByTestId('evaluations').textContent());
@@ -135,7 +127,7 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
   it('opens the results with the held-out figures the store holds, and exports the bundle', async () => {
     const { page, errors } = await openPage(context, `${server.url}#/runs/${firstRun}/results`);
     await page.getByTestId('summary').waitFor();
-    const run = await storedRun(page, firstRun);
+    const run = (await storedRun(page, firstRun))!;
     expect(run.status).toBe('done');
     const final = run.report!.final.strict.mean;
     expect(await page.getByTestId('final-strict').textContent()).toContain(pctText(final));
@@ -164,16 +156,8 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
 
   it('deletes the run, re-imports the bundle with the same figures, replays it and compares the two', async () => {
     const { page, errors } = await openPage(context, `${server.url}#/runs`);
-    const row = page.locator(`tr[data-run-id="${firstRun}"]`);
-    await row.getByRole('button', { name: /Delete run/ }).click();
-    await row.getByRole('button', { name: /Delete “/ }).click();
-    await row.waitFor({ state: 'detached' });
-    expect(await storedRun(page, firstRun)).toBeUndefined();
-
-    await page.locator('input[type="file"]').setInputFiles(bundlePath);
-    await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, firstRun);
-    await page.getByTestId('summary').waitFor();
-    const imported = await storedRun(page, firstRun);
+    await deleteAndReimport(page, firstRun, bundlePath);
+    const imported = (await storedRun(page, firstRun))!;
     expect(await page.getByTestId('final-strict').textContent()).toContain(
       pctText(imported.report!.final.strict.mean),
     );
@@ -186,7 +170,7 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     const replayId = runIdOf(page);
     expect(replayId).not.toBe(firstRun);
     await waitForStatus(page, 'done');
-    const replayed = await storedRun(page, replayId);
+    const replayed = (await storedRun(page, replayId))!;
     expect(replayed.report!.final.strict.mean).toBe(imported.report!.final.strict.mean);
     expect(replayed.report!.initial.strict.mean).toBe(imported.report!.initial.strict.mean);
 
