@@ -8,20 +8,26 @@
  * - per-instance methods: the share of tasks solved by their own best prompt (test-set
  *   optimization), next to the held-out grading of the single best prompt;
  * - over seeds: mean ± sample std (n − 1);
- * - initial vs final prompt, paired per (seed, task): McNemar's exact test on sample 0's strict
- *   verdict, and a paired bootstrap 95% CI of the mean difference in per-task pass@1;
+ * - initial vs final prompt with the task as the unit (core/task-stats.ts): per-task differences of
+ *   the greedy strict verdict averaged over seeds, an exact sign-flip test, a t interval and the
+ *   smallest detectable difference; and each seed on its own with McNemar's exact test;
+ * - per seed, the selected prompt's training, validation and test scores (the overfitting gap);
  * - cost from the run's call log and evaluations.
  */
-import { mcnemarExact, meanPassAtK, meanStd, pairedBootstrapCi } from '../core/stats';
+import { mcnemarExact, meanPassAtK, meanStd } from '../core/stats';
+import { compareTaskLevel, FEW_TASKS, verdict } from '../core/task-stats';
 import type { RunConfig } from '../core/types';
 import type { InstanceResult } from '../optimizers/types';
 import type {
   EvaluationRecord,
+  GeneralizationGap,
   PromptReport,
   RunCallRecord,
   RunCost,
   RunReport,
   SeedStat,
+  SplitScore,
+  TaskLevelReport,
 } from '../store/records';
 
 export interface SeedPrompts {
@@ -30,6 +36,8 @@ export interface SeedPrompts {
   finalId: string;
   /** Per-instance methods: each task's own best prompt at the end of the seed. */
   instances?: InstanceResult[];
+  /** The final prompt was re-selected on the validation split among the top training candidates. */
+  selectedBy?: 'training' | 'validation';
 }
 
 /** Held-out evaluations are missing for a task: the run's evaluation did not finish. */
@@ -157,31 +165,87 @@ export function buildReport(args: {
     outcomes(evaluations, p.seed, p.initialId, testTaskIds, samples),
   );
   const final = prompts.map((p) => outcomes(evaluations, p.seed, p.finalId, testTaskIds, samples));
-  const a = initial.flat();
-  const b = final.flat();
-  const boot = pairedBootstrapCi(
-    a.map((t) => (t.first ? 1 : 0)),
-    b.map((t) => (t.first ? 1 : 0)),
-    { seed: config.seeds[0] ?? 0, resamples: 10_000 },
-  );
   return {
     testSetOptimization: args.testSetOptimization,
     split: { train: config.trainSplit, test: config.testSplit, testTasks: testTaskIds.length },
     samples,
     initial: promptReport(initial, config.evaluation.k, samples),
     final: promptReport(final, config.evaluation.k, samples),
-    prompts: prompts.map((p) => ({ ...p })),
-    comparison: {
-      mcnemar: mcnemarExact(
-        a.map((t) => t.first),
-        b.map((t) => t.first),
-      ),
-      bootstrap: boot,
-    },
+    prompts: prompts.map(({ seed, initialId, finalId }) => ({ seed, initialId, finalId })),
+    taskLevel: taskLevelReport(prompts, initial, final),
+    gap: generalizationGap(prompts, final, evaluations),
     cost: runCost(args.calls, evaluations),
     ...(samples > 1 ? { samplingTemperature: heldoutTemperature(config) } : {}),
     ...perInstanceReport(prompts, testTaskIds),
   };
+}
+
+const greedyPasses = (ts: readonly TaskOutcome[]): Uint8Array =>
+  Uint8Array.from(ts, (t) => (t.first ? 1 : 0));
+
+function taskLevelReport(
+  prompts: readonly SeedPrompts[],
+  initial: readonly TaskOutcome[][],
+  final: readonly TaskOutcome[][],
+): TaskLevelReport {
+  const a = initial.map(greedyPasses);
+  const b = final.map(greedyPasses);
+  const combined = compareTaskLevel(a, b);
+  return {
+    combined,
+    verdict: verdict(combined),
+    perSeed: prompts.map((p, s) => {
+      const ai = a[s] as Uint8Array;
+      const bi = b[s] as Uint8Array;
+      const share = (x: Uint8Array): number => x.reduce((t, v) => t + v, 0) / x.length;
+      return {
+        seed: p.seed,
+        initial: share(ai),
+        final: share(bi),
+        mcnemar: mcnemarExact(
+          Array.from(ai, (v) => v === 1),
+          Array.from(bi, (v) => v === 1),
+        ),
+      };
+    }),
+    fewTasks: combined.tasks < FEW_TASKS,
+  };
+}
+
+/** Share of passing greedy answers of one prompt in one phase and seed (null when none graded). */
+export function splitScore(
+  evaluations: readonly EvaluationRecord[],
+  seed: number,
+  promptId: string,
+  phase: EvaluationRecord['phase'],
+): SplitScore | null {
+  const byTask = new Map<string, boolean>();
+  for (const e of evaluations) {
+    if (e.seed !== seed || e.promptId !== promptId || e.phase !== phase || e.sample !== 0) continue;
+    byTask.set(e.taskId, e.result.passed);
+  }
+  if (byTask.size === 0) return null;
+  let passed = 0;
+  for (const v of byTask.values()) if (v) passed++;
+  return { score: passed / byTask.size, tasks: byTask.size };
+}
+
+function generalizationGap(
+  prompts: readonly SeedPrompts[],
+  final: readonly TaskOutcome[][],
+  evaluations: readonly EvaluationRecord[],
+): GeneralizationGap[] {
+  return prompts.map((p, s) => {
+    const test = final[s] as TaskOutcome[];
+    return {
+      seed: p.seed,
+      promptId: p.finalId,
+      train: splitScore(evaluations, p.seed, p.finalId, 'optimize'),
+      validation: splitScore(evaluations, p.seed, p.finalId, 'validation'),
+      test: { score: test.filter((t) => t.first).length / test.length, tasks: test.length },
+      selectedBy: p.selectedBy ?? 'training',
+    };
+  });
 }
 
 /** Share of test tasks solved by their own best prompt, per seed (a task with none: unsolved). */

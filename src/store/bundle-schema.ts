@@ -125,6 +125,18 @@ const promptReport = v.object({
   soft: seedStat,
   passAtK: v.record(v.string(), seedStat),
 });
+const mcnemar = v.object({ b: count, c: count, p: num });
+const splitScore = v.object({ score: num, tasks: count });
+const taskLevelComparison = v.object({
+  tasks: count,
+  seeds: count,
+  diff: num,
+  p: num,
+  changed: count,
+  ci: v.object({ lo: num, hi: num, level: num, se: num, df: num }),
+  seFrom: v.picklist(['tasks', 'seeds']),
+  mdd: v.nullable(num),
+});
 export const reportSchema = v.object({
   testSetOptimization: v.boolean(),
   split: v.object({ train: text, test: text, testTasks: count }),
@@ -132,10 +144,32 @@ export const reportSchema = v.object({
   initial: promptReport,
   final: promptReport,
   prompts: list(v.object({ seed: int, initialId: id, finalId: id })),
-  comparison: v.object({
-    mcnemar: v.object({ b: count, c: count, p: num }),
-    bootstrap: v.object({ diff: num, lo: num, hi: num, level: num, resamples: count }),
-  }),
+  comparison: maybe(
+    v.object({
+      mcnemar: mcnemar,
+      bootstrap: v.object({ diff: num, lo: num, hi: num, level: num, resamples: count }),
+    }),
+  ),
+  taskLevel: maybe(
+    v.object({
+      combined: taskLevelComparison,
+      verdict: text,
+      perSeed: list(v.object({ seed: int, initial: num, final: num, mcnemar })),
+      fewTasks: v.boolean(),
+    }),
+  ),
+  gap: maybe(
+    list(
+      v.object({
+        seed: int,
+        promptId: id,
+        train: v.nullable(splitScore),
+        validation: v.nullable(splitScore),
+        test: splitScore,
+        selectedBy: v.picklist(['training', 'validation']),
+      }),
+    ),
+  ),
   cost: v.object({
     llmCalls: count,
     promptTokens: count,
@@ -199,7 +233,7 @@ export const promptSchema = v.object({
 export const evaluationSchema = v.object({
   runId: id,
   seed: int,
-  phase: v.picklist(['optimize', 'heldout']),
+  phase: v.picklist(['optimize', 'validation', 'heldout']),
   promptId: id,
   taskId: id,
   sample: count,

@@ -2,6 +2,7 @@
  * The shapes of the rows Athanor keeps in IndexedDB. Each table's owner (datasets, engines,
  * runner) reads and writes them through its own repository module; the schema lives in db.ts.
  */
+import type { TaskLevelComparison } from '../core/task-stats';
 import type {
   Completion,
   CompletionRequest,
@@ -143,12 +144,18 @@ export interface RunReport {
   final: PromptReport;
   /** Per-seed initial and final prompt ids. */
   prompts: { seed: number; initialId: string; finalId: string }[];
-  comparison: {
-    /** McNemar exact over (seed, task) pairs, sample 0's strict verdict. */
+  /**
+   * Reports made before task-level statistics: McNemar and a bootstrap over pooled (seed, task)
+   * pairs, which overstate significance with several seeds (docs/statistics.md). Never written now.
+   */
+  comparison?: {
     mcnemar: { b: number; c: number; p: number };
-    /** Paired bootstrap CI of mean(final − initial) per (seed, task) pass@1. */
     bootstrap: { diff: number; lo: number; hi: number; level: number; resamples: number };
   };
+  /** Initial vs final prompt with the task as the unit (core/task-stats.ts). */
+  taskLevel?: TaskLevelReport;
+  /** Per seed: the selected prompt's training, validation and test scores (overfitting gap). */
+  gap?: GeneralizationGap[];
   cost: RunCost;
   /**
    * Per-instance methods only (test-set optimization): share of test tasks solved by their own
@@ -159,12 +166,49 @@ export interface RunReport {
   samplingTemperature?: number;
 }
 
+export interface TaskLevelReport {
+  /** Sign-flip exact test and t interval over per-task differences averaged over seeds. */
+  combined: TaskLevelComparison;
+  /** Plain words: "not distinguishable from chance", ... (core/task-stats verdict). */
+  verdict: string;
+  /** Each seed on its own: greedy pass@1 of both prompts and McNemar's exact test. */
+  perSeed: SeedComparison[];
+  /** The test split has fewer than FEW_TASKS tasks: only large differences can show. */
+  fewTasks: boolean;
+}
+
+export interface SeedComparison {
+  seed: number;
+  initial: number;
+  final: number;
+  mcnemar: { b: number; c: number; p: number };
+}
+
+export interface SplitScore {
+  /** Share of graded tasks whose greedy answer passed, and how many tasks were graded. */
+  score: number;
+  tasks: number;
+}
+
+export interface GeneralizationGap {
+  seed: number;
+  promptId: string;
+  /** null when the prompt has no training grades (e.g. the initial prompt kept unscored). */
+  train: SplitScore | null;
+  /** null when the run has no validation split. */
+  validation: SplitScore | null;
+  test: SplitScore;
+  /** How the prompt was chosen: the optimizer's best, or re-selected on validation. */
+  selectedBy: 'training' | 'validation';
+}
+
 export interface PromptRecord extends PromptCandidate {
   runId: string;
   seed: number;
 }
 
-export type EvalPhase = 'optimize' | 'heldout';
+/** `validation`: the final prompt (or the top-m candidates) graded on the validation split. */
+export type EvalPhase = 'optimize' | 'validation' | 'heldout';
 
 export interface EvaluationRecord {
   runId: string;
