@@ -19,5 +19,12 @@ export {
   humanevalJsonl,
   scoresCsv,
 } from './exports';
+export {
+  headToHead,
+  headToHeadCsv,
+  headToHeadMarkdown,
+  unpairableReason,
+  type HeadToHead,
+} from './head-to-head';
 export { BundleImportError, parseBundle, type RunBundle } from '../store/bundle';
 export { clearCaches, requestPersistence, storageReport } from '../store/storage';

@@ -131,7 +131,11 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     expect(run.status).toBe('done');
     const final = run.report!.final.strict.mean;
     expect(await page.getByTestId('final-strict').textContent()).toContain(pctText(final));
-    expect(await page.getByTestId('mcnemar').textContent()).toMatch(/p = [\d.e-]+/);
+    expect(await page.getByTestId('task-test').textContent()).toMatch(/p = [\d.e-]+/);
+    await page.getByTestId('verdict').waitFor();
+    expect(await page.locator('[data-testid="per-seed"] tbody tr').count()).toBe(
+      run.config.seeds.length + 1,
+    );
     expect(await page.locator('[data-testid="per-task"] tbody tr').count()).toBe(TEST_TASKS.length);
     await page.getByTestId('prompt-diff').waitFor();
     await page.locator('[data-testid="per-task"] summary').first().click();
