@@ -270,4 +270,9 @@ export interface RunConfig {
      */
     temperature?: number;
   };
+  /**
+   * Off (absent) by default, so the papers' methods run as published. When set, the final prompt
+   * is the best on the validation split among the top `topM` prompts by training score.
+   */
+  selection?: { on: 'validation'; topM: number };
 }

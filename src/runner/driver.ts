@@ -18,6 +18,8 @@ import { HELDOUT_ROUND, RunCallLog } from './call-log';
 import { augmentTraining } from './augment';
 import { PersistentEvaluationLog } from './evaluation-log';
 import { buildReport, heldoutTemperature, type SeedPrompts } from './report';
+import { leakageReport } from './leakage';
+import { validationPhase } from './validation';
 
 export interface RunTasks {
   train: readonly Task[];
@@ -186,7 +188,23 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     state = await optimizer.step(state, ctx);
     await save(state, round);
   }
-  const final = state.best?.prompt ?? initial;
+  const { final, selectedBy } = await validationPhase({
+    repo,
+    runId: run.id,
+    seed,
+    config,
+    calls,
+    exec: deps.exec,
+    signal,
+    ...timeout,
+    onStored,
+    validation: deps.tasks.validation,
+    test: deps.tasks.test,
+    best: state.best?.prompt ?? initial,
+    prompts: (await db.prompts.where('runId').equals(run.id).toArray())
+      .filter((p) => p.seed === seed)
+      .sort((a, b) => a.step - b.step),
+  });
   await repo.putPrompt({ ...final, runId: run.id, seed });
 
   // Held-out grading: no budget (the budget bounds optimization), every task, n samples each.
@@ -227,7 +245,13 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     if (sampled) await sampled(p, deps.tasks.test, { samples, firstSample: 1 });
   }
   const instances = optimizer.info.perInstance ? optimizer.instanceResults?.(state) : undefined;
-  return { seed, initialId: initial.id, finalId: final.id, ...(instances ? { instances } : {}) };
+  return {
+    seed,
+    initialId: initial.id,
+    finalId: final.id,
+    selectedBy,
+    ...(instances ? { instances } : {}),
+  };
 }
 
 /** Drive a run to its end (or until `signal` aborts, which rejects with the signal's reason). */
@@ -244,14 +268,17 @@ export async function driveRun(
   }
   signal.throwIfAborted();
   const testSetOptimization = deps.optimizer.info.perInstance;
+  const calls = await deps.repo.calls(runId);
   const report = buildReport({
     config: run.config,
     testTaskIds: deps.tasks.test.map((t) => t.id),
+    validationTaskIds: deps.tasks.validation.map((t) => t.id),
     prompts,
     evaluations: await deps.repo.evaluations(runId),
-    calls: await deps.repo.calls(runId),
+    calls,
     testSetOptimization,
   });
+  report.leakage = leakageReport(calls, deps.tasks);
   // The progress the seeds wrote since this drive began; keep the last training best on display.
   const last = (await deps.repo.get(runId)).progress;
   const progress: RunProgress = {

@@ -153,6 +153,8 @@ export function runCost(
 export function buildReport(args: {
   config: RunConfig;
   testTaskIds: readonly string[];
+  /** Excluded from the training score when an optimizer also graded them (gap report). */
+  validationTaskIds?: readonly string[];
   prompts: readonly SeedPrompts[];
   evaluations: readonly EvaluationRecord[];
   calls: readonly RunCallRecord[];
@@ -173,7 +175,12 @@ export function buildReport(args: {
     final: promptReport(final, config.evaluation.k, samples),
     prompts: prompts.map(({ seed, initialId, finalId }) => ({ seed, initialId, finalId })),
     taskLevel: taskLevelReport(prompts, initial, final),
-    gap: generalizationGap(prompts, final, evaluations),
+    gap: generalizationGap(
+      prompts,
+      final,
+      evaluations,
+      new Set([...testTaskIds, ...(args.validationTaskIds ?? [])]),
+    ),
     cost: runCost(args.calls, evaluations),
     ...(samples > 1 ? { samplingTemperature: heldoutTemperature(config) } : {}),
     ...perInstanceReport(prompts, testTaskIds),
@@ -218,10 +225,12 @@ export function splitScore(
   seed: number,
   promptId: string,
   phase: EvaluationRecord['phase'],
+  excluded?: ReadonlySet<string>,
 ): SplitScore | null {
   const byTask = new Map<string, boolean>();
   for (const e of evaluations) {
     if (e.seed !== seed || e.promptId !== promptId || e.phase !== phase || e.sample !== 0) continue;
+    if (excluded?.has(e.taskId)) continue;
     byTask.set(e.taskId, e.result.passed);
   }
   if (byTask.size === 0) return null;
@@ -234,13 +243,14 @@ function generalizationGap(
   prompts: readonly SeedPrompts[],
   final: readonly TaskOutcome[][],
   evaluations: readonly EvaluationRecord[],
+  notTraining: ReadonlySet<string>,
 ): GeneralizationGap[] {
   return prompts.map((p, s) => {
     const test = final[s] as TaskOutcome[];
     return {
       seed: p.seed,
       promptId: p.finalId,
-      train: splitScore(evaluations, p.seed, p.finalId, 'optimize'),
+      train: splitScore(evaluations, p.seed, p.finalId, 'optimize', notTraining),
       validation: splitScore(evaluations, p.seed, p.finalId, 'validation'),
       test: { score: test.filter((t) => t.first).length / test.length, tasks: test.length },
       selectedBy: p.selectedBy ?? 'training',

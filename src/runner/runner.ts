@@ -137,6 +137,15 @@ function validateConfig(config: RunConfig, optimizer: (m: string) => Optimizer):
       'must be above 0 when samples > 1: n answers at temperature 0 are one answer n times, so pass@k would mean nothing',
     );
   }
+  if (config.selection) {
+    const { topM } = config.selection;
+    if (!Number.isInteger(topM) || topM < 1 || topM > 1000)
+      fail('selection.topM', 'must be an integer between 1 and 1000');
+    if (config.trainSplit === 'validation' || config.testSplit === 'validation')
+      fail('selection', 'selecting on the validation split needs it to be neither train nor test');
+    if (optimizer(config.method).info.perInstance)
+      fail('selection', 'per-instance methods have no single prompt to select');
+  }
   for (const x of k) {
     if (!Number.isInteger(x) || x < 1 || x > samples) {
       fail('evaluation.k', `${x} must be an integer between 1 and samples (${samples})`);

@@ -118,6 +118,9 @@ export const runConfigSchema = v.object({
     k: list(v.pipe(int, v.minValue(1))),
     temperature: maybe(v.pipe(num, v.minValue(0))),
   }),
+  selection: maybe(
+    v.object({ on: v.literal('validation'), topM: v.pipe(int, v.minValue(1), v.maxValue(1000)) }),
+  ),
 });
 const seedStat = v.object({ mean: num, std: v.nullable(num), n: count, perSeed: list(num) });
 const promptReport = v.object({
@@ -179,6 +182,7 @@ export const reportSchema = v.object({
     completionCacheHits: count,
     verdictCacheHits: count,
   }),
+  leakage: maybe(v.object({ requests: count, leakedTasks: list(id) })),
   perInstance: maybe(v.object({ label: v.literal('test-set optimization'), strict: seedStat })),
   samplingTemperature: maybe(num),
 });

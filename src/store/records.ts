@@ -156,6 +156,11 @@ export interface RunReport {
   taskLevel?: TaskLevelReport;
   /** Per seed: the selected prompt's training, validation and test scores (overfitting gap). */
   gap?: GeneralizationGap[];
+  /**
+   * Every LLM request of the run but the test grading ones, searched for test-task text
+   * (runner/leakage.ts). Per-instance methods (test-set optimization) leak by design.
+   */
+  leakage?: { requests: number; leakedTasks: string[] };
   cost: RunCost;
   /**
    * Per-instance methods only (test-set optimization): share of test tasks solved by their own

@@ -134,7 +134,7 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     expect(await page.getByTestId('task-test').textContent()).toMatch(/p = [\d.e-]+/);
     await page.getByTestId('verdict').waitFor();
     expect(await page.locator('[data-testid="per-seed"] tbody tr').count()).toBe(
-      run.config.seeds.length + 1,
+      run.report!.prompts.length + 1,
     );
     expect(await page.locator('[data-testid="per-task"] tbody tr').count()).toBe(TEST_TASKS.length);
     await page.getByTestId('prompt-diff').waitFor();
