@@ -75,7 +75,10 @@ export function leakageReport(
   const searched = calls.filter(
     (c) => !(c.round === HELDOUT_ROUND && c.request.purpose === 'generate'),
   );
-  const leaks = findTestLeaks(searched, tasks.test, [...tasks.train, ...tasks.validation]);
+  // A test task that is also in training is a leak itself: it counts as a test task only.
+  const testIds = new Set(tasks.test.map((t) => t.id));
+  const others = [...tasks.train, ...tasks.validation].filter((t) => !testIds.has(t.id));
+  const leaks = findTestLeaks(searched, tasks.test, others);
   return {
     requests: searched.length,
     leakedTasks: [...new Set(leaks.map((l) => l.taskId))].sort(),
