@@ -56,11 +56,10 @@ export function unpairableReason(a: RunRecord, b: RunRecord): string | null {
   const ta = a.taskIds?.test;
   const tb = b.taskIds?.test;
   if (!ta || !tb || !sameSet(ta, tb)) return 'different test tasks';
-  const ma = a.config.model;
-  const mb = b.config.model;
-  const model = (m: typeof ma): string =>
-    m.engine === 'replay' ? `replay:${m.modelId}` : m.modelId;
-  if (model(ma) !== model(mb)) return `different models (${ma.modelId} vs ${mb.modelId})`;
+  // A replay answers with the recorded model's answers: it counts as that model.
+  const ma = a.config.model.modelId;
+  const mb = b.config.model.modelId;
+  if (ma !== mb) return `different models (${ma} vs ${mb})`;
   if (!sameSet(a.config.seeds, b.config.seeds)) return 'different seeds';
   return null;
 }

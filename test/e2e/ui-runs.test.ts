@@ -181,6 +181,13 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     await page.goto(`${server.url}#/compare/${firstRun},${replayId}`);
     await page.getByTestId('compare-table').waitFor();
     expect(await page.locator('[data-testid="compare-table"] tbody tr').count()).toBe(2);
+    // A replay gives the very same answers: paired task by task, no difference at all.
+    await page.getByTestId('head-to-head').waitFor();
+    const pair = page.locator('[data-testid="head-to-head"] tbody tr');
+    expect(await pair.count()).toBe(1);
+    expect(await pair.textContent()).toMatch(
+      /\+?0\.0 \[.*\].*1\.00.*not distinguishable from chance/s,
+    );
     await page.getByRole('img', { name: /one line per run/ }).waitFor();
     await page.waitForTimeout(300);
     await expectAccessible(page, 'compare');
