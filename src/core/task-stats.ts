@@ -208,7 +208,8 @@ export function compareTaskLevel(
     diff,
     p: signFlipExactP(d, S),
     changed,
-    ci: { lo: diff - half, hi: diff + half, level, se, df },
+    // A difference of pass rates lies in [−1, 1]; clipping there keeps every covered value covered.
+    ci: { lo: Math.max(-1, diff - half), hi: Math.min(1, diff + half), level, se, df },
     seFrom: from,
     mdd: minimumDetectableDifference(se, df),
   };

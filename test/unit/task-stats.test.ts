@@ -194,6 +194,15 @@ describe('what a comparison can show', () => {
     expect(verdict(none)).toMatch(/no task changed/);
   });
 
+  it('keeps the interval inside [−100, +100] points when two seeds disagree wildly', () => {
+    const init = [0, 0, 0, 0, 0, 0];
+    const c = compareTaskLevel([init, init], [[1, 1, 1, 1, 1, 0], init]);
+    expect(c.seFrom).toBe('seeds');
+    expect(c.ci.lo).toBe(-1);
+    expect(c.ci.hi).toBe(1);
+    expect(c.mdd!).toBeGreaterThan(1);
+  });
+
   it('flags small test splits', () => {
     expect(FEW_TASKS).toBe(30);
   });
