@@ -155,7 +155,9 @@ function spread(first: SeedTaskMatrix, second: SeedTaskMatrix, d: Float64Array):
   const msS = ssSeed / dfS;
   const msE = ssE / dfE;
   const combined = (msT + msS - msE) / (n * S);
-  if (!(combined > taskVar)) return tasks;
+  // The crossed form is larger exactly when MS_seed > MS_error; a relative margin keeps rounding
+  // from deciding when the two are equal in exact arithmetic (small integer data can do that).
+  if (!(msS > msE * (1 + 1e-9) + 1e-15)) return tasks;
   const df = (msT + msS - msE) ** 2 / (msT ** 2 / dfT + msS ** 2 / dfS + msE ** 2 / dfE);
   return { se: Math.sqrt(combined), df: Math.max(1, Math.min(df, n * S - 1)), from: 'seeds' };
 }

@@ -4,7 +4,9 @@
  * Each constant carries the Python that produced it; `python` below is that venv's interpreter,
  * with `import numpy as np, pandas as pd; from scipy import stats`.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng';
 import { mcnemarExact, pairedBootstrapCi } from '../../src/core/stats';
 import {
   compareTaskLevel,
@@ -18,6 +20,7 @@ import {
 import { buildReport } from '../../src/runner/report';
 import type { RunConfig } from '../../src/core/types';
 import type { EvaluationRecord } from '../../src/store/records';
+import { pythonTools } from '../support/python';
 
 // 24 tasks, one seed: the initial and the refined prompt's greedy verdicts.
 const A = [1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0];
@@ -295,4 +298,78 @@ describe('buildReport uses the task-level statistics', () => {
     });
     expect(three.comparison).toBeUndefined();
   });
+});
+
+/**
+ * The same figures recomputed by scipy/statsmodels on random data, live, where the tools venv
+ * exists (under CI it must: pythonTools throws when it is missing).
+ */
+const python = pythonTools();
+describe.skipIf(python === undefined)('against scipy and statsmodels on random data', () => {
+  it(
+    'sign-flip p, interval and standard error agree on 12 random experiments',
+    { timeout: 120_000 },
+    () => {
+      const rng = Rng.seeded(2024);
+      const cases = Array.from({ length: 12 }, (_, k) => {
+        const seeds = [1, 2, 3][k % 3]!;
+        const n = 8 + (k % 4) * 2;
+        const p = Array.from({ length: n }, () => rng.float());
+        const initial = Array.from({ length: n }, (_, i) => (rng.float() < p[i]! ? 1 : 0));
+        return {
+          first: Array.from({ length: seeds }, () => initial),
+          second: Array.from({ length: seeds }, () =>
+            Array.from({ length: n }, (_, i) => (rng.float() < p[i]! ? 1 : 0)),
+          ),
+        };
+      });
+      const script = String.raw`
+import json, sys
+import numpy as np, pandas as pd
+from scipy import stats
+import statsmodels.formula.api as smf
+from statsmodels.stats.anova import anova_lm
+out = []
+for case in json.load(sys.stdin):
+    A = np.array(case['first'], float); B = np.array(case['second'], float)
+    D = B - A; S, n = D.shape; d = D.mean(axis=0)
+    if np.all(d == 0):
+        p = 1.0
+    else:
+        p = stats.permutation_test((d,), lambda x, axis: np.sum(x, axis=axis), permutation_type='samples', n_resamples=np.inf, alternative='two-sided').pvalue
+    se_t = d.std(ddof=1) / np.sqrt(n); df_t = n - 1; se, df = se_t, df_t
+    if S > 1:
+        long = pd.DataFrame([(s, i, D[s, i]) for s in range(S) for i in range(n)], columns=['seed', 'task', 'y'])
+        a = anova_lm(smf.ols('y ~ C(task) + C(seed)', data=long).fit())
+        mT, mS, mE = (a.loc[k, 'mean_sq'] for k in ['C(task)', 'C(seed)', 'Residual'])
+        fT, fS, fE = (a.loc[k, 'df'] for k in ['C(task)', 'C(seed)', 'Residual'])
+        v = (mT + mS - mE) / (n * S)
+        if mS > mE * (1 + 1e-9) + 1e-15:
+            se = np.sqrt(v); df = (mT + mS - mE) ** 2 / (mT ** 2 / fT + mS ** 2 / fS + mE ** 2 / fE)
+    half = stats.t.ppf(0.975, df) * se if se > 0 else 0.0
+    out.append({'p': float(p), 'se': float(se), 'lo': float(max(-1, d.mean() - half)), 'hi': float(min(1, d.mean() + half))})
+print(json.dumps(out))
+`;
+      const result = spawnSync(python!, ['-c', script], {
+        input: JSON.stringify(cases),
+        encoding: 'utf8',
+      });
+      expect(result.stderr).not.toMatch(/Traceback/);
+      const expected = JSON.parse(result.stdout) as {
+        p: number;
+        se: number;
+        lo: number;
+        hi: number;
+      }[];
+      expect(expected).toHaveLength(cases.length);
+      cases.forEach((c, k) => {
+        const got = compareTaskLevel(c.first, c.second);
+        const want = expected[k]!;
+        expect(got.p).toBeCloseTo(want.p, 10);
+        expect(got.ci.se).toBeCloseTo(want.se, 10);
+        expect(got.ci.lo).toBeCloseTo(want.lo, 8);
+        expect(got.ci.hi).toBeCloseTo(want.hi, 8);
+      });
+    },
+  );
 });
