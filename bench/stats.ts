@@ -6,8 +6,8 @@
  * core/task-stats.ts exactly as buildReport calls it. Beside them: the pooled McNemar test the
  * report used before (every (seed, task) pair taken as independent), and for 20 tasks the
  * percentile cluster bootstrap, the interval we did not choose. Then the power at true differences
- * of 10 and 20 points for 26, 164 and 378 tasks (HumanEval's 164, a 16% test split of it, MBPP's
- * test split of 378... rounded as the issue asks). Prints figures; asserts nothing.
+ * of 10 and 20 points for 26 tasks (a 16% test split of HumanEval), 164 (HumanEval) and 378 (MBPP+).
+ * Prints figures; asserts nothing.
  *
  *   npm run bench:stats            (STATS_EXPERIMENTS=N to change the 2000 experiments per cell)
  *
