@@ -15,6 +15,7 @@ import type { RunEnvironment, RunRecord, RunStatus, TaskRecord } from '../store/
 import { isQuotaError, RunRepository } from '../store/runs';
 import { withVerdictCache } from '../store/verdict-cache';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
+import { runLockName } from './lock';
 
 export type { RunnerEvent, RunTasks } from './driver';
 
@@ -227,7 +228,7 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
   channel?.addEventListener('message', (m: MessageEvent<Control>) => {
     driving.get(m.data.runId)?.abort(m.data.type);
   });
-  const lockName = (id: string): string => `athanor:run:${id}`;
+  const lockName = runLockName;
 
   async function setStatus(
     runId: string,
