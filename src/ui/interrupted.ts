@@ -43,7 +43,7 @@ const POLL_MS = 1500;
  */
 export function watchDrivers(onChange: (driven: Set<string> | undefined) => void): () => void {
   let stopped = false;
-  let last = '';
+  let last: string | undefined;
   const check = async (): Promise<void> => {
     const driven = await drivenRunIds().catch(() => undefined);
     const sig = driven ? [...driven].sort().join(',') : '-';
