@@ -39,7 +39,11 @@ const SEED = process.env.ATHANOR_CRASH_SEED
   ? Number(process.env.ATHANOR_CRASH_SEED)
   : randomInt(2 ** 31);
 const RUN_ID = 'crash-run';
-const CONFIG = runConfig({ name: 'Crash test' });
+/** Enough optimization in the first seed for kills to land early and late in it. */
+const CONFIG = runConfig({
+  name: 'Crash test',
+  knobs: { variants: 3, trainTasks: 8, rounds: 4, patience: 3 },
+});
 
 type Phase = 'early' | 'late' | 'second-seed' | 'heldout' | 'report';
 const PHASES: Phase[] = ['early', 'late', 'second-seed', 'heldout', 'report'];
@@ -64,7 +68,7 @@ const consoleLog: string[] = [];
 
 beforeAll(async () => {
   console.info(`runner-crash: schedule seed ${SEED} (replay with ATHANOR_CRASH_SEED=${SEED})`);
-  doubles = await bundleDoubles({ delayMs: 20 });
+  doubles = await bundleDoubles({ delayMs: 25 });
   server = await startStaticServer({ isolation: 'headers' });
 });
 afterAll(async () => {
@@ -248,6 +252,8 @@ it('a run SIGKILLed in every phase and resumed as a user would ends identical to
   let aim = 0;
   let k: Kill | undefined = nextKill(rng, AIMS[0]!, stored, counts)!;
   for (let i = 0; k; i++) {
+    // Ready before the moment comes, so the crash is not late.
+    const cdp = k.kind === 'renderer' ? await kb.context.newCDPSession(app) : undefined;
     const before = await (waiting ?? waitStored(probe, RUN_ID, k.target, k.delayMs)).catch(
       async (e: unknown) => {
         await app.screenshot({ path: 'test-results/screenshots/crash-stalled.png' });
@@ -265,8 +271,7 @@ it('a run SIGKILLed in every phase and resumed as a user would ends identical to
       ({ kb, probe, app } = await launch(profile));
     } else {
       const crashed = app.waitForEvent('crash');
-      const cdp = await kb.context.newCDPSession(app);
-      void cdp.send('Page.crash').catch(() => undefined);
+      void cdp!.send('Page.crash').catch(() => undefined);
       await crashed;
       // The probe tab may have shared the crashed renderer; open both afresh.
       ({ probe, app } = await tabs(kb));
