@@ -11,7 +11,8 @@
  *
  * alternately with the Python memory snapshot kept in Cache Storage (what the app does) and with
  * it deleted before the relaunch, which makes Pyodide boot cold: the anchor, measured in the same
- * run on the same machine. The LLM is the scripted landscape (answers after BENCH_RELAUNCH_DELAY_MS,
+ * run on the same machine. Each answer is a distinct program (see UNIQUE_PROGRAMS), so grading
+ * needs Python. The LLM is the scripted landscape (answers after BENCH_RELAUNCH_DELAY_MS,
  * default 25 ms). Prints figures; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +30,26 @@ const delayMs = Number(process.env.BENCH_RELAUNCH_DELAY_MS ?? 25);
 const ROUNDS = Number(process.env.BENCH_RELAUNCH_ROUNDS ?? 4);
 const RUN_ID = 'bench-relaunch';
 
+/**
+ * The landscape answers every task with one of two programs, so after the first few every verdict
+ * comes from the verdict cache and Python is never waited for. Here each answer carries a comment
+ * naming its request (deterministic, so a resumed round gets the same answers): every program is
+ * new, and graded by Python, as with a real model.
+ */
+const UNIQUE_PROGRAMS = `(() => {
+  const inner = globalThis.__athanorScriptedLlm;
+  const tag = (s) => { let h = 2166136261; for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619); return (h >>> 0).toString(16); };
+  globalThis.__athanorScriptedLlm = {
+    modelId: inner.modelId,
+    async complete(req, signal) {
+      const c = await inner.complete(req, signal);
+      if (req.purpose !== 'generate') return c;
+      const id = tag(JSON.stringify([req.messages, req.sampling]));
+      return { ...c, text: c.text.replace(/\n\`\`\`\s*$/, '\n# request ' + id + '\n\`\`\`') };
+    },
+  };
+})();`;
+
 const server = await startStaticServer({ isolation: 'headers' });
 const doubles = await bundleDoubles({ delayMs });
 const profile = mkdtempSync(join(tmpdir(), 'athanor-relaunch-'));
@@ -36,6 +57,7 @@ const profile = mkdtempSync(join(tmpdir(), 'athanor-relaunch-'));
 async function launch(): Promise<{ kb: KillableChromium; probe: Page }> {
   const kb = await launchKillable(profile);
   await kb.context.addInitScript({ content: doubles });
+  await kb.context.addInitScript({ content: UNIQUE_PROGRAMS });
   // tsx keeps function names with a helper the page lacks (functions handed to page.evaluate).
   await kb.context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
   const probe = kb.context.pages()[0] ?? (await kb.context.newPage());
