@@ -130,8 +130,8 @@ describe('bundle import rolls back for real', () => {
     // Without the fault the same bundle imports whole, next to the earlier run.
     const id = await runnerOn(target).importBundle(good);
     const after = await snapshot(target);
-    expect(after.runs.map((r) => (r as Bag).id).sort()).toEqual(['earlier-run', id].sort());
-    expect(after.evaluations).toHaveLength(before.evaluations.length + parsed.evaluations.length);
+    expect(after.runs!.map((r) => (r as Bag).id).sort()).toEqual(['earlier-run', id].sort());
+    expect(after.evaluations).toHaveLength(before.evaluations!.length + parsed.evaluations.length);
     expect(after.settings).toEqual(before.settings);
   });
 
