@@ -45,7 +45,7 @@ const UNIQUE_PROGRAMS = `(() => {
       const c = await inner.complete(req, signal);
       if (req.purpose !== 'generate') return c;
       const id = tag(JSON.stringify([req.messages, req.sampling]));
-      return { ...c, text: c.text.replace(/\n\`\`\`\s*$/, '\n# request ' + id + '\n\`\`\`') };
+      return { ...c, text: c.text.replace(/\\n\`\`\`\\s*$/, '\\n# request ' + id + '\\n\`\`\`') };
     },
   };
 })();`;
