@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
+import { screenshot } from '../support/browser';
 import { launchKillable, type KillableChromium } from '../support/killable-chromium';
 import { runConfig } from '../support/runner-fixture';
 import { startStaticServer, type StaticServer } from '../support/server';
@@ -338,11 +339,15 @@ it('a run SIGKILLed in every phase and resumed as a user would ends identical to
         expect(await app.getByTestId('llm-calls').textContent()).toBe(
           seedCalls.toLocaleString('en-US'),
         );
+        if (figuresChecked === 0) await screenshot(app, 'interrupted-live-run');
         figuresChecked++;
         await open(app, '#/runs');
       }
+      if (resumes[mode] === 0) await screenshot(app, `interrupted-runs-list`);
       if (mode === 'home') {
         await open(app, '#/');
+        await app.getByTestId('interrupted').waitFor();
+        if (resumes.home === 0) await screenshot(app, 'interrupted-home');
         await app
           .getByTestId('interrupted')
           .getByRole('button', { name: `Resume run ${CONFIG.name}` })
@@ -354,6 +359,7 @@ it('a run SIGKILLed in every phase and resumed as a user would ends identical to
         await open(app, '#/settings');
         await app.getByLabel('Resume interrupted runs when Athanor opens').check();
         await app.getByText('Interrupted runs will resume when Athanor opens.').waitFor();
+        await screenshot(app, 'interrupted-settings');
         autoOn = true;
         await app.goto('about:blank');
         await open(app, '#/');
