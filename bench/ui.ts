@@ -123,6 +123,7 @@ async function longestTaskDuringRun(
     }
     const runMs = Date.now() - started;
     if (watch === 'settings') await page.goto(live);
+    await page.locator('[data-testid="live-figures"][data-ready="true"]').waitFor();
     const evaluations = Number(await page.getByTestId('evaluations').textContent());
     const tasks = await page.evaluate(
       () => (window as unknown as { __longTasks: number[] }).__longTasks,

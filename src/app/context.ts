@@ -6,12 +6,14 @@
  * The only test seam is the LLM (the `scripted` engine); code is always graded by real Pyodide.
  */
 import type { ExecPort, LlmPort } from '../core/ports';
+import type { ExecPool } from '../executor/browser';
 import type { ModelRef } from '../core/types';
 // Engines by module, not through engines/index: that would pull web-llm (6 MB) into every run page.
 import { CachedEngine, type CompletionEntry } from '../engines/cache';
 import { ReplayEngine } from '../engines/replay';
 import { getOptimizer, listMethods } from '../optimizers/registry';
 import type { Optimizer } from '../optimizers/types';
+import type { RunStatus } from '../store/records';
 import { createRunner, type Runner } from '../runner';
 import { completionRepo } from '../store/completions';
 import { db } from '../store/db';
@@ -35,14 +37,15 @@ export function loadMethods(): Promise<Map<string, Optimizer>> {
 // The executor: the Pyodide worker pool of src/executor/browser.ts.
 // ---------------------------------------------------------------------------------------------
 
-let execPromise: Promise<ExecPort> | undefined;
+let execPromise: Promise<ExecPool> | undefined;
 
 /**
  * The page's one Pyodide pool, made on first use. The pool module is imported dynamically so that
- * pages that never run code (Home, Settings, Compare...) do not load the executor's wiring.
+ * pages that never run code (Home, Settings, Compare...) do not load the executor's wiring. Its
+ * workers start from the Python snapshot an earlier session kept, when there is one.
  */
-function browserExec(): Promise<ExecPort> {
-  execPromise ??= import('../executor/browser').then((mod) => mod.createBrowserExecPool());
+function browserExec(): Promise<ExecPool> {
+  execPromise ??= import('../executor/browser').then((mod) => mod.createCachedBrowserExecPool());
   // A failed start (no Worker, no Pyodide files) is not kept: the next job tries again.
   execPromise.catch(() => (execPromise = undefined));
   return execPromise;
@@ -144,13 +147,24 @@ let runnerPromise: Promise<Runner> | undefined;
 
 export function appRunner(): Promise<Runner> {
   runnerPromise ??= (async () => {
-    return createRunner({
+    const runner = createRunner({
       db: db(),
       llm: llmFor,
       exec: lazyExec,
       optimizer: getOptimizer,
       app: { name: 'athanor', version: appVersion },
     });
+    // Python boots while the run starts: the LLM's first answers do not wait for it, and the
+    // first grading finds it (nearly) ready. Why: after a crash, boot time is lost progress.
+    const warmFirst =
+      (drive: (id: string) => Promise<RunStatus>) =>
+      (id: string): Promise<RunStatus> => {
+        void browserExec()
+          .then((pool) => pool.warm())
+          .catch(() => undefined); // A pool that cannot start fails the first grading instead.
+        return drive(id);
+      };
+    return { ...runner, start: warmFirst(runner.start), resume: warmFirst(runner.resume) };
   })();
   return runnerPromise;
 }

@@ -6,6 +6,7 @@
 import { wrap } from 'comlink';
 import { createExecPool, type ExecPool, type ExecPoolOptions } from './pool';
 import type { PythonWorkerApi } from './protocol';
+import { snapshotStore } from './snapshot-cache';
 
 export type { ExecPool, ExecPoolOptions, ExecPoolStats } from './pool';
 export { ExecAbortedError, ExecPoolClosedError, PythonWorkerStartError } from './pool';
@@ -48,4 +49,26 @@ export function createBrowserExecPool(opts: BrowserExecPoolOptions = {}): ExecPo
         typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true,
     },
   );
+}
+
+/**
+ * The browser pool, its workers started from the Python snapshot an earlier session kept in
+ * Cache Storage (snapshot-cache.ts) when there is one; the snapshot this pool makes otherwise is
+ * kept for the next session.
+ */
+export async function createCachedBrowserExecPool(
+  opts: BrowserExecPoolOptions = {},
+): Promise<ExecPool> {
+  const indexURL = opts.indexURL ?? defaultIndexURL();
+  const store = await snapshotStore(indexURL);
+  const kept = opts.snapshot === false ? undefined : await store.load();
+  return createBrowserExecPool({
+    ...opts,
+    indexURL,
+    ...(kept ? { snapshotBytes: kept } : {}),
+    onSnapshot: (bytes) => {
+      void store.save(bytes).catch(() => undefined); // A full disk only costs the next boot.
+    },
+    onSnapshotRejected: () => void store.drop(),
+  });
 }

@@ -45,6 +45,15 @@ export interface ExecPoolOptions {
    * about 2 s); default true.
    */
   snapshot?: boolean;
+  /**
+   * A memory snapshot kept from an earlier session (see snapshot-cache.ts): the first workers
+   * start from it instead of booting Python. One that fails to load is dropped (and
+   * `onSnapshotRejected` called); its worker is replaced by a cold one.
+   */
+  snapshotBytes?: Uint8Array;
+  /** Called with the snapshot the first worker made, so that it can be kept for next time. */
+  onSnapshot?: (bytes: Uint8Array) => void;
+  onSnapshotRejected?: () => void;
 }
 
 export interface ExecPoolStats {
@@ -176,7 +185,9 @@ export function createExecPool(
     fromSnapshot: 0,
   };
   const useSnapshot = opts.snapshot ?? true;
-  let snapshot: Uint8Array | undefined;
+  let snapshot: Uint8Array | undefined = useSnapshot ? opts.snapshotBytes : undefined;
+  /** The snapshot came from outside (an earlier session), not from a worker of this pool. */
+  let inherited = snapshot !== undefined;
   let snapshotAsked = false;
 
   function newWorker(): Worker {
@@ -194,6 +205,7 @@ export function createExecPool(
     });
     const w: Worker = { spawned, loaded: false, ready: Promise.resolve() };
     const makeSnapshot = useSnapshot && !snapshot && !snapshotAsked;
+    const fromInherited = inherited && snapshot !== undefined;
     if (makeSnapshot) snapshotAsked = true;
     if (interrupts) {
       w.controlBuffer = new SharedArrayBuffer(CONTROL_BYTES);
@@ -214,13 +226,22 @@ export function createExecPool(
         w.loaded = true;
         startFailures = 0;
         st.lastStartMs = info.startMs;
-        if (info.snapshot) snapshot = info.snapshot;
+        if (info.snapshot) {
+          snapshot = info.snapshot;
+          opts.onSnapshot?.(info.snapshot);
+        }
         if (info.fromSnapshot) st.fromSnapshot++;
         pump();
       })
       .catch((e: unknown) => {
         spawned.terminate();
         if (makeSnapshot) snapshotAsked = false;
+        if (fromInherited && inherited) {
+          // A kept snapshot that does not load (another Pyodide, a damaged copy): boot cold.
+          inherited = false;
+          snapshot = undefined;
+          opts.onSnapshotRejected?.();
+        }
         if (closed) return;
         startFailures++;
         if (startFailures >= 3) {

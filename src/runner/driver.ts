@@ -138,7 +138,9 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
   };
 
   const initial: PromptCandidate = await makeCandidate(config.initialPrompt, [], 'seed', 0);
-  await repo.putPrompt({ ...initial, runId: run.id, seed });
+  // Once: after a checkpoint the optimizer may have proposed the same text again (a later record
+  // under the same id), which writing the seed record again would undo.
+  if (!checkpoint) await repo.putPrompt({ ...initial, runId: run.id, seed });
 
   const save = async (state: BaseState, round: number): Promise<void> => {
     await flush();

@@ -10,6 +10,7 @@ export {
   type RunnerEvent,
   type RunTasks,
 } from './runner';
+export { runLockName } from './lock';
 export { buildReport, DEFAULT_HELDOUT_TEMPERATURE, IncompleteEvaluationError } from './report';
 export { MissingAugmentedTasksError } from './augment';
 export {

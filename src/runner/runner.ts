@@ -10,11 +10,13 @@ import type { ModelRef, RunConfig, Task } from '../core/types';
 import { getOptimizer } from '../optimizers/registry';
 import type { Optimizer } from '../optimizers/types';
 import type { AthanorDb } from '../store/db';
-import { exportBundle, importBundle, type RunBundle } from '../store/bundle';
+import { exportBundle, importBundle, parseBundle, type RunBundle } from '../store/bundle';
 import type { RunEnvironment, RunRecord, RunStatus, TaskRecord } from '../store/records';
 import { isQuotaError, RunRepository } from '../store/runs';
 import { withVerdictCache } from '../store/verdict-cache';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
+import { checkBundleReport } from './bundle-check';
+import { runLockName } from './lock';
 
 export type { RunnerEvent, RunTasks } from './driver';
 
@@ -236,7 +238,7 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
   channel?.addEventListener('message', (m: MessageEvent<Control>) => {
     driving.get(m.data.runId)?.abort(m.data.type);
   });
-  const lockName = (id: string): string => `athanor:run:${id}`;
+  const lockName = runLockName;
 
   async function setStatus(
     runId: string,
@@ -371,7 +373,13 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
         name: deps.app?.name ?? 'athanor',
         version: deps.app?.version ?? 'unknown',
       }),
-    importBundle: (input) => importBundle(deps.db, input),
+    async importBundle(input) {
+      // Shape and references (parseBundle), then the report against its evaluations, then one
+      // transaction.
+      const bundle = parseBundle(input);
+      checkBundleReport(bundle);
+      return importBundle(deps.db, bundle);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -182,7 +182,58 @@ export function parseBundle(input: string | unknown): RunBundle {
   foreign(b.evaluations, 'evaluations');
   foreign(b.checkpoints, 'checkpoints');
   if (problems.length > 0) throw new BundleImportError('The bundle is inconsistent.', problems);
+  const dangling = danglingReferences(b);
+  if (dangling.length > 0) {
+    throw new BundleImportError(
+      'The bundle refers to records it does not contain (it may have been cut or edited).',
+      dangling,
+    );
+  }
   return b;
+}
+
+/**
+ * References inside the bundle that lead nowhere: an evaluation of a prompt or task the bundle
+ * lacks, or of a seed the run does not have; a report, checkpoint or call of an unknown seed or
+ * prompt; a mutated task list naming absent tasks. Such a run could not be shown, resumed or
+ * replayed, so it is refused whole.
+ */
+function danglingReferences(b: RunBundle): BundleProblem[] {
+  const problems: BundleProblem[] = [];
+  const seeds = new Set(b.run.config.seeds);
+  const tasks = new Set(b.tasks.map((t) => t.id));
+  const prompts = new Set(b.prompts.map((p) => `${p.seed}:${p.id}`));
+  const add = (path: string, message: string): void => void problems.push({ path, message });
+  b.evaluations.forEach((e, i) => {
+    if (!seeds.has(e.seed)) add(`evaluations.${i}.seed`, `seed ${e.seed} is not one of the run's`);
+    if (!prompts.has(`${e.seed}:${e.promptId}`))
+      add(`evaluations.${i}.promptId`, `no prompt ${e.promptId.slice(0, 16)}… in the bundle`);
+  });
+  b.prompts.forEach((p, i) => {
+    if (!seeds.has(p.seed)) add(`prompts.${i}.seed`, `seed ${p.seed} is not one of the run's`);
+  });
+  b.completions.forEach((c, i) => {
+    if (!seeds.has(c.seed)) add(`completions.${i}.seed`, `seed ${c.seed} is not one of the run's`);
+  });
+  b.checkpoints.forEach((c, i) => {
+    if (!seeds.has(c.seed)) add(`checkpoints.${i}.seed`, `seed ${c.seed} is not one of the run's`);
+  });
+  (b.run.report?.prompts ?? []).forEach((p, i) => {
+    for (const field of ['initialId', 'finalId'] as const) {
+      if (!prompts.has(`${p.seed}:${p[field]}`))
+        add(
+          `run.report.prompts.${i}.${field}`,
+          `no prompt ${p[field].slice(0, 16)}… in the bundle`,
+        );
+    }
+  });
+  (b.run.augmented ?? []).forEach((a, i) => {
+    a.taskIds.forEach((id, j) => {
+      if (!tasks.has(id)) add(`run.augmented.${i}.taskIds.${j}`, `no task ${id} in the bundle`);
+    });
+  });
+  // Tasks of evaluations may instead be in this browser already (checked when writing).
+  return problems;
 }
 
 /**
@@ -192,6 +243,18 @@ export function parseBundle(input: string | unknown): RunBundle {
  */
 export async function importBundle(db: AthanorDb, input: string | unknown): Promise<string> {
   const b = parseBundle(input);
+  const runId = b.run.id;
+  await writeBundle(db, b).catch((e: unknown) => {
+    if (e instanceof BundleImportError) throw e;
+    // The transaction rolled back: say what failed, and that nothing stayed.
+    const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    throw new BundleImportError(`Writing the bundle failed (${why}).`);
+  });
+  return runId;
+}
+
+/** All of the bundle in one transaction: any failure inside it leaves the database as it was. */
+async function writeBundle(db: AthanorDb, b: RunBundle): Promise<void> {
   const runId = b.run.id;
   await db.transaction(
     'rw',
@@ -211,6 +274,23 @@ export async function importBundle(db: AthanorDb, input: string | unknown): Prom
       const present = new Set(
         (await db.tasks.bulkGet(b.tasks.map((t) => t.id))).flatMap((t) => (t ? [t.id] : [])),
       );
+      // Every evaluated task must be in the bundle or in this browser: else nothing could show
+      // or resume the run.
+      const carried = new Set(b.tasks.map((t) => t.id));
+      const elsewhere = [...new Set(b.evaluations.map((e) => e.taskId))].filter(
+        (id) => !carried.has(id),
+      );
+      const found = await db.tasks.bulkGet(elsewhere);
+      const missing = elsewhere.filter((_, i) => found[i] === undefined);
+      if (missing.length > 0) {
+        throw new BundleImportError(
+          'The bundle refers to records it does not contain (it may have been cut or edited).',
+          missing.map((id) => ({
+            path: `evaluations.${b.evaluations.findIndex((e) => e.taskId === id)}.taskId`,
+            message: `no task ${id} in the bundle or in this browser`,
+          })),
+        );
+      }
       const fresh = b.tasks.filter((t) => !present.has(t.id)).map((t) => ({ ...t, valid: null }));
       await db.tasks.bulkAdd(fresh as TaskRecord[]);
       // A run exported mid-flight is not running here: it can be resumed like a paused one.
@@ -222,5 +302,4 @@ export async function importBundle(db: AthanorDb, input: string | unknown): Prom
       await db.checkpoints.bulkAdd(b.checkpoints);
     },
   );
-  return runId;
 }

@@ -48,11 +48,11 @@ afterAll(async () => {
 const runIdOf = (page: Page): string =>
   decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
 
-const evaluations = (page: Page): Promise<number> =>
-  page
-    .getByTestId('evaluations')
-    .textContent()
-    .then((t) => Number(t));
+const evaluations = async (page: Page): Promise<number> => {
+  // The figures are read from the store; wait for the first read.
+  await page.locator('[data-testid="live-figures"][data-ready="true"]').waitFor();
+  return Number(await page.getByTestId('evaluations').textContent());
+};
 
 async function waitForStatus(page: Page, status: string, timeout = 120_000): Promise<void> {
   await page.locator(`.controls [data-status="${status}"]`).waitFor({ timeout });

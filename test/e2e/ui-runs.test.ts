@@ -97,6 +97,8 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     // A second tab sees the same run live, through the store.
     const second = await openPage(context, `${server.url}#/runs/${firstRun}`);
     await second.page.getByText('Running in another tab').waitFor();
+    // The figures are read from the store; wait for the first read.
+    await second.page.locator('[data-testid="live-figures"][data-ready="true"]').waitFor();
     const seenThere = Number(await second.page.getByTestId('evaluations').textContent());
     await second.page.waitForFunction(
       (n) => Number(document.querySelector('[data-testid="evaluations"]')?.textContent) > n,
@@ -108,6 +110,7 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     expect((await storedRun(page, firstRun))?.status).toBe('running');
     await page.reload();
     await page.getByTestId('stale').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="live-figures"][data-ready="true"]').waitFor();
     const before = Number(await page.getByTestId('evaluations').textContent());
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.waitForFunction(

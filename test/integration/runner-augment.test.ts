@@ -158,6 +158,10 @@ describe('runner: Prochemy training-set augmentation', () => {
 
     // The run's bundle carries its mutated tasks and their list.
     const copy = new AthanorDb('augment-imported');
+    // A bundle carries the run's tasks from the store (as the app keeps them).
+    await r.db.tasks.bulkPut(
+      [...runTasks.train, ...runTasks.test].map((t) => ({ ...t, valid: true })),
+    );
     await importBundle(copy, JSON.parse(JSON.stringify(await exportBundle(r.db, r.id))));
     expect((await copy.runs.get(r.id))!.augmented).toEqual(r.run.augmented);
     expect(await copy.tasks.bulkGet(entry!.taskIds)).toEqual(
