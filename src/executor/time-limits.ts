@@ -55,5 +55,9 @@ export function jobLimits(
     };
   }
   const testTimeout = job.testTimeoutMs ?? defaultTestTimeoutMs;
-  return { testTimeout, jobTimeout: job.jobTimeoutMs ?? 10 * testTimeout };
+  const jobTimeout = job.jobTimeoutMs ?? 10 * testTimeout;
+  // Collecting (validation) runs every input of an io job as one step (engine.ts): its limit is
+  // the job's.
+  if (job.collect && job.tests.kind === 'io') return { testTimeout: jobTimeout, jobTimeout };
+  return { testTimeout, jobTimeout };
 }
