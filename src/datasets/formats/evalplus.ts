@@ -55,16 +55,22 @@ function toFloat(x: unknown): unknown {
  * (`'(1+2j)'`, `'-3j'`, `'(-0-1e-16j)'`), parsed here into exact float texts for Python.
  */
 function toComplex(x: unknown): unknown {
-  if (typeof x === 'number') return { $complex: [toFloat(x), { $float: '0.0' }] };
+  if (typeof x === 'number') return { $complex: [toFloat(x), { $float: 0 }] };
   if (typeof x !== 'string') return x;
   let s = x.trim();
   if (s.startsWith('(') && s.endsWith(')')) s = s.slice(1, -1).trim();
   const num = String.raw`(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan`;
-  const m = new RegExp(`^([+-]?(?:${num}))?(?:([+-]?(?:${num})?)[jJ])?$`, 'i').exec(s);
-  if (!m || (m[1] === undefined && m[2] === undefined))
-    throw new RangeError(`not a Python complex literal: ${JSON.stringify(x)}`);
-  const im = m[2] === undefined ? '0.0' : /^[+-]?$/.test(m[2]) ? `${m[2]}1` : m[2];
-  return { $complex: [{ $float: floatText(m[1] ?? '0.0') }, { $float: floatText(im) }] };
+  const unit = (sign: string, digits: string | undefined): string => `${sign}${digits ?? '1'}`;
+  // `-3j` (imaginary only, real part +0.0), or `1`, `(1+2j)`, `(-0-1e-16j)`: a sign separates them.
+  const imagOnly = new RegExp(`^([+-]?)(${num})?[jJ]$`, 'i').exec(s);
+  const both = new RegExp(`^([+-]?(?:${num}))(?:([+-])(${num})?[jJ])?$`, 'i').exec(s);
+  if (imagOnly)
+    return {
+      $complex: [{ $float: '0.0' }, { $float: floatText(unit(imagOnly[1]!, imagOnly[2])) }],
+    };
+  if (!both) throw new RangeError(`not a Python complex literal: ${JSON.stringify(x)}`);
+  const im = both[2] === undefined ? '0.0' : unit(both[2], both[3]);
+  return { $complex: [{ $float: floatText(both[1]!) }, { $float: floatText(im) }] };
 }
 
 /** evalplus `mbpp_deserialize_inputs`, by MBPP id, on encoded argument lists. */
