@@ -8,7 +8,11 @@
  * Run: `node --import tsx bench/datasets.ts [--evalplus-only]`. Figures only; nothing is asserted.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { loadPyodide } from 'pyodide';
 import { parseDataset } from '../src/datasets/import';
 import { starterTasks } from '../src/datasets/starter';
 import { validateTasks } from '../src/datasets/validate';
@@ -18,6 +22,28 @@ import { requireShared } from '../test/support/paths';
 import { toolsPython } from '../test/support/python';
 
 const evalplusOnly = process.argv.includes('--evalplus-only');
+const rawScript = new URL('./evalplus-raw.py', import.meta.url).pathname;
+
+/** CPU seconds of bench/evalplus-raw.py on one file in python3 and in Pyodide (in this process). */
+async function rawRatio(gzPath: string): Promise<{ pyodide: number; cpython: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'athanor-raw-'));
+  try {
+    const jsonl = join(dir, 'data.jsonl');
+    writeFileSync(jsonl, gunzipSync(readFileSync(gzPath)));
+    const cp = JSON.parse(execFileSync('python3', [rawScript, jsonl], { encoding: 'utf8' })) as {
+      cpuSeconds: number;
+    };
+    const py = await loadPyodide();
+    py.FS.writeFile('/tmp/data.jsonl', readFileSync(jsonl));
+    py.runPython(readFileSync(rawScript, 'utf8').replace(/if __name__ == '__main__':[\s\S]*$/, ''));
+    const c0 = process.cpuUsage();
+    py.runPython("run('/tmp/data.jsonl')");
+    const c = process.cpuUsage(c0);
+    return { pyodide: (c.user + c.system) / 1e6, cpython: cp.cpuSeconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -82,6 +108,11 @@ try {
     );
     console.log(
       `  ${name} validation vs CPython: ${(s / cp.seconds).toFixed(2)}× (wall), ${(cpuS / cp.cpuSeconds).toFixed(2)}× (CPU)`,
+    );
+    // The physical limit: the bare reference loop in Pyodide against the same loop in CPython.
+    const raw = await rawRatio(path);
+    console.log(
+      `  ${name} raw reference loop, Pyodide vs CPython (no harness): ${raw.pyodide.toFixed(1)} s vs ${raw.cpython.toFixed(1)} s CPU = ${(raw.pyodide / raw.cpython).toFixed(2)}×`,
     );
   }
   for (const [name, tasks] of sets) {

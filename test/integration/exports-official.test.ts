@@ -112,8 +112,14 @@ describe.skipIf(!python || !haveData)('exported samples under the official evalu
       samples,
       evalplusJsonl(evals, new Map(tasks.map((t) => [t.id, t])), { seed: 1, promptId: 'p' }),
     );
+    // evalplus wants samples for every task of its dataset: give it exactly the graded ones.
+    const graded = new Set(rows.map((r) => r.task_id));
     const dataset = join(dir, 'HumanEvalPlus-subset.jsonl');
-    writeFileSync(dataset, lines.join('\n') + '\n');
+    writeFileSync(
+      dataset,
+      lines.filter((l) => graded.has((JSON.parse(l) as { task_id: string }).task_id)).join('\n') +
+        '\n',
+    );
     execFileSync(
       python!,
       [
@@ -133,7 +139,7 @@ describe.skipIf(!python || !haveData)('exported samples under the official evalu
       },
     );
     const official = JSON.parse(
-      readFileSync(samples.replace(/\.jsonl$/, '.eval_results.json'), 'utf8'),
+      readFileSync(samples.replace(/\.jsonl$/, '_eval_results.json'), 'utf8'),
     ) as { eval: Record<string, { base_status: string; plus_status: string }[]> };
     const theirs = Object.entries(official.eval).flatMap(([task, list]) =>
       list.map((r) => ({ task, pass: r.base_status === 'pass' && r.plus_status === 'pass' })),
@@ -182,7 +188,7 @@ describe.skipIf(!python || !haveData)('exported samples under the official evalu
     writeFileSync(problems, TASKS.map((id) => raw.get(id)!).join('\n') + '\n');
     execFileSync(
       join(dirname(python!), 'evaluate_functional_correctness'),
-      [samples, `--problem_file=${problems}`, '--k=1'],
+      [samples, `--problem_file=${problems}`],
       { stdio: 'pipe', timeout: 600_000 },
     );
     const theirs = readFileSync(`${samples}_results.jsonl`, 'utf8')
