@@ -45,6 +45,11 @@ def output_of(box, mode, big):
         return 'null' if x is None else '{"$notNone":true}'
     if mode == 3:
         return digest(x)
+    if mode == 2 and long_(x, big):
+        # Surely long: one pass for the digest instead of encoding first.
+        d = digest(x)
+        if d is not None:
+            return d
     text = encode_value(x)
     if mode == 2 and len(text) > big:
         d = digest(x)
@@ -67,6 +72,14 @@ def digest(x):
     for p in parts:
         h.update(str_encode(p, 'utf-8', 'surrogatepass'))
     return '{"$sha256":"' + h.hexdigest() + '"}'
+
+def long_(x, big):
+    t = type(x)
+    if sub(t, str):
+        return len(x) > big
+    if sub(t, list) or sub(t, tuple):
+        return len(x) > big // 4
+    return False
 
 def is_floats(x):
     items = list_items(x, ALL) if sub(type(x), list) else tuple_items(x, ALL)
