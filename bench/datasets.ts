@@ -1,21 +1,56 @@
 /**
  * Prints how long the task layer takes on the real datasets: parsing each file (median of 5) and
  * validating every reference through the Node Pyodide pool (one pass, after the pool is warm).
- * Run: `node --import tsx bench/datasets.ts`. Figures only; nothing is asserted.
+ * For the EvalPlus files (HumanEval+, MBPP+) it also runs EvalPlus's own ground-truth computation
+ * in native CPython on the same references and inputs, in the same run, and prints
+ * `validation vs CPython: X×` (wall clock, and CPU time, which the other load of a shared machine
+ * disturbs less). Needs the tools venv for that (bash scripts/python-tools.sh).
+ * Run: `node --import tsx bench/datasets.ts [--evalplus-only]`. Figures only; nothing is asserted.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { loadPyodide } from 'pyodide';
 import { parseDataset } from '../src/datasets/import';
 import { starterTasks } from '../src/datasets/starter';
 import { validateTasks } from '../src/datasets/validate';
 import { createNodeExecPool } from '../src/executor/node';
 import type { Task } from '../src/core/types';
 import { requireShared } from '../test/support/paths';
+import { toolsPython } from '../test/support/python';
+
+const evalplusOnly = process.argv.includes('--evalplus-only');
+const rawScript = new URL('./evalplus-raw.py', import.meta.url).pathname;
+
+/** CPU seconds of bench/evalplus-raw.py on one file in python3 and in Pyodide (in this process). */
+async function rawRatio(gzPath: string): Promise<{ pyodide: number; cpython: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'athanor-raw-'));
+  try {
+    const jsonl = join(dir, 'data.jsonl');
+    writeFileSync(jsonl, gunzipSync(readFileSync(gzPath)));
+    const cp = JSON.parse(execFileSync('python3', [rawScript, jsonl], { encoding: 'utf8' })) as {
+      cpuSeconds: number;
+    };
+    const py = await loadPyodide();
+    py.FS.writeFile('/tmp/data.jsonl', readFileSync(jsonl));
+    py.runPython(readFileSync(rawScript, 'utf8').replace(/if __name__ == '__main__':[\s\S]*$/, ''));
+    const c0 = process.cpuUsage();
+    py.runPython("run('/tmp/data.jsonl')");
+    const c = process.cpuUsage(c0);
+    return { pyodide: (c.user + c.system) / 1e6, cpython: cp.cpuSeconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-const sets: [string, Task[]][] = [['starter', starterTasks()]];
-for (const name of ['HumanEval.jsonl', 'mbpp.jsonl', 'sanitized-mbpp.json']) {
+const sets: [string, Task[]][] = evalplusOnly ? [] : [['starter', starterTasks()]];
+const plainFiles = evalplusOnly ? [] : ['HumanEval.jsonl', 'mbpp.jsonl', 'sanitized-mbpp.json'];
+for (const name of plainFiles) {
   const bytes = new Uint8Array(readFileSync(requireShared('datasets', name)));
   const times: number[] = [];
   let tasks: Task[] = [];
@@ -37,6 +72,49 @@ try {
   const t0 = performance.now();
   await pool.warm();
   console.log(`pool warm: ${(performance.now() - t0).toFixed(0)} ms (size ${pool.size})`);
+  for (const name of ['HumanEvalPlus.jsonl.gz', 'MbppPlus.jsonl.gz']) {
+    const path = requireShared('datasets', name);
+    const t0p = performance.now();
+    const parsed = await parseDataset({ name, bytes: new Uint8Array(readFileSync(path)) });
+    const parseS = (performance.now() - t0p) / 1000;
+    const cases = parsed.tasks.reduce(
+      (n, t) => n + (t.tests.kind === 'io' ? t.tests.cases.length : 0),
+      0,
+    );
+    const cpu0 = process.cpuUsage();
+    const t1 = performance.now();
+    const results = await validateTasks(parsed.tasks, pool);
+    const s = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    const passed = results.filter((r) => r.valid === true).length;
+    const failed = results.filter((r) => r.valid === false);
+    console.log(
+      `validate ${name}: ${passed}/${parsed.tasks.length} pass (${cases} inputs, parse ${parseS.toFixed(1)} s) in ${s.toFixed(1)} s, CPU ${cpuS.toFixed(1)} s (pool size ${pool.size})`,
+    );
+    for (const f of failed.slice(0, 10)) console.log(`  FAILED ${f.taskId}: ${f.error}`);
+    const cp = JSON.parse(
+      execFileSync(
+        toolsPython,
+        [new URL('./evalplus-cpython.py', import.meta.url).pathname, path],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        },
+      ),
+    ) as { inputs: number; seconds: number; cpuSeconds: number };
+    console.log(
+      `  CPython (evalplus trusted_exec, one process): ${cp.inputs} inputs in ${cp.seconds.toFixed(1)} s, CPU ${cp.cpuSeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `  ${name} validation vs CPython: ${(s / cp.seconds).toFixed(2)}× (wall), ${(cpuS / cp.cpuSeconds).toFixed(2)}× (CPU)`,
+    );
+    // The physical limit: the bare reference loop in Pyodide against the same loop in CPython.
+    const raw = await rawRatio(path);
+    console.log(
+      `  ${name} raw reference loop, Pyodide vs CPython (no harness): ${raw.pyodide.toFixed(1)} s vs ${raw.cpython.toFixed(1)} s CPU = ${(raw.pyodide / raw.cpython).toFixed(2)}×`,
+    );
+  }
   for (const [name, tasks] of sets) {
     const t1 = performance.now();
     const results = await validateTasks(tasks, pool);

@@ -30,6 +30,11 @@ export interface IoCase {
    * task is validated (validation fills it by running the reference with `ExecJob.collect`).
    */
   expected: unknown;
+  /**
+   * EvalPlus: the reference's own time on this input (ms), measured when the task was validated.
+   * The case's time limit is derived from it (src/executor/time-limits.ts).
+   */
+  refMs?: number;
 }
 
 /**
@@ -62,7 +67,15 @@ export type TestSpec =
   /** MBPP: each assert is one test; `setup` runs after the program (imports, helper classes). */
   | { kind: 'asserts'; setup: string; asserts: string[] }
   /** EvalPlus: call `entryPoint(*args)` and compare with `expected`, floats within `atol`. */
-  | { kind: 'io'; entryPoint: string; cases: IoCase[]; atol: number; oracle?: IoOracle }
+  | {
+      kind: 'io';
+      entryPoint: string;
+      cases: IoCase[];
+      atol: number;
+      oracle?: IoOracle;
+      /** EvalPlus: cases from this index on are `plus_input` (before it, `base_input`). */
+      plusFrom?: number;
+    }
   /** APPS: run the program with stdin, compare stdout. */
   | { kind: 'stdio'; cases: StdioCase[]; compare: 'exact' | 'whitespace' };
 
@@ -193,6 +206,8 @@ export interface TestVerdict {
   line?: number;
   /** With `ExecJob.collect`: the value returned, in the encoding of `IoCase`. */
   actual?: unknown;
+  /** With `ExecJob.collect`: how long the call took (ms), for EvalPlus's time limits. */
+  ms?: number;
 }
 
 export interface CapturedText {

@@ -8,7 +8,7 @@
 import type { ExecPort } from '../core/ports';
 import type { ExecJob, ExecResult, Task, TestSpec } from '../core/types';
 
-export const VALIDATION_TEST_TIMEOUT_MS = 10_000;
+export const VALIDATION_TEST_TIMEOUT_MS = 60_000;
 
 export interface ValidationResult {
   taskId: string;
@@ -75,10 +75,13 @@ export function withExpectedOutputs(tests: TestSpec, run: ExecResult): TestSpec 
   return {
     ...tests,
     cases: tests.cases.map((c, i) => {
-      const actual = run.tests[i]?.actual;
+      const t = run.tests[i];
+      const actual = t?.actual;
       return {
         ...c,
         expected: tests.oracle === 'not_none' ? actual !== null && actual !== undefined : actual,
+        // EvalPlus derives each input's time limit from the reference's time on it.
+        ...(t?.ms !== undefined ? { refMs: Math.round(t.ms * 1000) / 1000 } : {}),
       };
     }),
   };

@@ -20,7 +20,14 @@ import {
   type WorkerInit,
   type WorkerResult,
 } from './protocol';
-import { ioOutputMatches, stdoutMatches } from './compare';
+import {
+  DIGEST_OVER_CHARS,
+  ioOutputMatches,
+  outputMode,
+  stdoutMatches,
+  stickyAtols,
+} from './compare';
+import { IO_VALUES_PY } from './io-values.py';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- PyProxy calls are untyped by nature. */
 type Py = any;
@@ -123,6 +130,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
   const gcEnable: Py = gc.enable;
   const H: Py = dictFn();
   py.runPython(HARNESS_PY, { globals: H });
+  py.runPython(IO_VALUES_PY, { globals: H });
   const h = {
     begin: H.get('begin'),
     noteCode: H.get('note_code'),
@@ -138,6 +146,9 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
     finish: H.get('finish'),
     encodeValue: H.get('encode_value'),
     decodeArgs: H.get('decode_args'),
+    callIo: H.get('call_io'),
+    collectAll: H.get('collect_all'),
+    outputOf: H.get('output_of'),
   };
   // The originals, to notice a job that rewrote a harness function's code. Checked with C
   // builtins only (all(map(is_, map(attrgetter('__code__'), fns), codes))), which no job can patch.
@@ -482,7 +493,43 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
             });
           } else if (spec.kind === 'io') {
             const fn = ns.get(spec.entryPoint);
+            const atols = stickyAtols(spec);
+            // Validation: the (trusted) reference on every input in one Python call, as one step.
+            const batch = job.collect && fn !== undefined && spec.cases.length > 0;
+            if (batch) {
+              startStep();
+              const r = h.collectAll(
+                fn,
+                caseArgs,
+                spec.atol,
+                spec.plusFrom ?? -1,
+                DIGEST_OVER_CHARS,
+                spec.oracle === 'not_none',
+              );
+              const values = JSON.parse(r.get(0) as string) as unknown[];
+              const times = r.get(1).toJs() as number[];
+              const failedAt = r.get(2) as number;
+              const exc: Py = r.get(3);
+              r.destroy();
+              values.forEach((value, i) => {
+                tests.push({ name: `case ${i}`, outcome: 'passed', actual: value, ms: times[i] });
+                endStep('passed');
+              });
+              if (failedAt >= 0) {
+                passed = false;
+                const [type] = describeExc(exc);
+                const v = verdictFromExc(`case ${failedAt}`, exc);
+                if (!wasTimeout(type) && (type === 'TypeError' || type === 'ValueError'))
+                  v.message = `${v.message ?? ''} (or the result is not plain data)`;
+                destroy(exc);
+                tests.push(v);
+                endStep(v.outcome);
+                for (let i = failedAt + 1; i < spec.cases.length; i++)
+                  tests.push(skipped(`case ${i}`));
+              }
+            }
             spec.cases.forEach((c, i) => {
+              if (batch) return;
               const name = `case ${i}`;
               if (expired()) {
                 tests.push(skipped(name));
@@ -501,9 +548,10 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
               }
               startStep();
               try {
-                const r = h.callFn(fn, caseArgs.get(i));
+                const r = h.callIo(fn, caseArgs.get(i));
                 const ok = r.get(0) as boolean;
-                const out: unknown = r.get(1);
+                const out: Py = r.get(1);
+                const callMs = r.get(2) as number;
                 r.destroy();
                 if (!ok) {
                   const v = verdictFromExc(name, out);
@@ -513,13 +561,15 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
                   endStep(v.outcome);
                   return;
                 }
-                let encoded: string;
+                const atol = atols.at(i, c.expected);
+                let value: unknown;
                 try {
-                  encoded = h.encodeValue(out) as string;
+                  const mode = outputMode(spec, c.expected, atol, job.collect === true);
+                  value = JSON.parse(h.outputOf(out, mode, DIGEST_OVER_CHARS) as string);
                 } finally {
                   destroy(out);
                 }
-                const value: unknown = JSON.parse(encoded);
+                if (job.collect) atols.saw(value);
                 const v: TestVerdict =
                   c.expected === undefined
                     ? job.collect
@@ -531,14 +581,17 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
                           message:
                             'this case has no expected output yet: validate the task (run its reference) first',
                         }
-                    : ioOutputMatches(value, c.expected, spec.atol, spec.oracle, c.args)
+                    : ioOutputMatches(value, c.expected, atol, spec.oracle, c.args)
                       ? { name, outcome: 'passed' }
                       : {
                           name,
                           outcome: 'failed',
                           message: `expected ${short(c.expected)}, got ${short(value)}`,
                         };
-                if (job.collect) v.actual = value;
+                if (job.collect) {
+                  v.actual = value;
+                  v.ms = callMs;
+                }
                 if (v.outcome !== 'passed') passed = false;
                 tests.push(v);
                 endStep(v.outcome);

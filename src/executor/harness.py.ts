@@ -271,8 +271,13 @@ def _enc(x, out, depth):
         out.append('true' if x else 'false')
     elif sub(t, int) and not sub(t, bool):
         x = int_index(x)
-        s = int_repr(x)
-        out.append(s if -SAFE <= x <= SAFE else '{"$int":"' + s + '"}')
+        if -SAFE <= x <= SAFE:
+            out.append(int_repr(x))
+        elif int_bits(x) <= 8000:
+            out.append('{"$int":"' + int_repr(x) + '"}')
+        else:
+            # Hex beyond ~2,400 digits: linear time and not subject to int_max_str_digits.
+            out.append('{"$int":"' + hex_(x) + '"}')
     elif sub(t, float):
         out.append(_float(float_float(x)))
     elif sub(t, str):
@@ -337,6 +342,7 @@ def _seq(items, out, depth, open_, close):
     tuple=tuple, set=set, frozenset=frozenset, dict=dict, complex=complex, bytes=bytes,
     bytearray=bytearray, enumerate=enumerate, all=all, ValueError=ValueError, TypeError=TypeError,
     SAFE=2 ** 53 - 1, INF=float('inf'), ALL=slice(None), int_index=int.__index__,
+    int_bits=int.bit_length, hex_=hex,
     int_repr=int.__repr__, float_float=float.__float__, float_repr=float.__repr__,
     float_is_integer=float.is_integer, str_str=str.__str__, esc=_c_json.encode_basestring_ascii,
     list_items=list.__getitem__, tuple_items=tuple.__getitem__, set_iter=set.__iter__,
@@ -349,7 +355,7 @@ def _decode_hook(d):
     if len(d) == 1:
         ((k, v),) = d.items()
         if k == '$int':
-            return int(v)
+            return int(v, 0)
         if k == '$float':
             return float(v)
         if k == '$tuple':

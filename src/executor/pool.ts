@@ -19,6 +19,7 @@ import {
   type PythonWorkerApi,
   type WorkerResult,
 } from './protocol';
+import { jobLimits } from './time-limits';
 
 export interface SpawnedWorker {
   api: Remote<PythonWorkerApi>;
@@ -132,6 +133,8 @@ interface Running {
   seq: number;
   startedAt: number;
   testTimeout: number;
+  /** Per-step limits (EvalPlus: from the reference's times), overriding `testTimeout`. */
+  perStep?: number[];
   jobTimeout: number;
   /** True once the worker has started this job (its job limit counts from then). */
   began?: boolean;
@@ -411,7 +414,8 @@ export function createExecPool(
         continue;
       }
       const stepStartEpoch = c.stepStart[0] ?? 0;
-      if (token > 0 && Date.now() - stepStartEpoch > r.testTimeout) interrupt(w, r, false);
+      const limit = r.perStep?.[Atomics.load(c.ints, CTRL.STEP)] ?? r.testTimeout;
+      if (token > 0 && Date.now() - stepStartEpoch > limit) interrupt(w, r, false);
     }
     if (!busy && watchTimer !== undefined) {
       clearInterval(watchTimer);
@@ -433,13 +437,14 @@ export function createExecPool(
   }
 
   function dispatch(slot: Slot, w: Worker, pending: Pending): void {
-    const testTimeout = pending.job.testTimeoutMs ?? defaultTestTimeout;
+    const { testTimeout, perStep, jobTimeout } = jobLimits(pending.job, defaultTestTimeout);
     const r: Running = {
       pending,
       seq: ++seq,
       startedAt: performance.now(),
       testTimeout,
-      jobTimeout: pending.job.jobTimeoutMs ?? 10 * testTimeout,
+      ...(perStep ? { perStep } : {}),
+      jobTimeout,
       settled: false,
     };
     slot.inflight.push(r);

@@ -214,6 +214,19 @@ describe('EvalPlus importer', () => {
       { $float: 2 },
       { $complex: [{ $float: 3 }, { $float: 0 }] },
     ]);
+    // MBPP+ v0.2.0 stores Mbpp/124 and 252 as Python's str() of the float / complex value.
+    const f = (x: string) => ({ $float: x });
+    expect(mbppRetype('Mbpp/124')?.(['1e-100', '(-0-1e-16j)'])).toEqual([
+      f('1e-100'),
+      { $complex: [f('-0'), f('-1e-16')] },
+    ]);
+    expect(mbppRetype('Mbpp/252')?.(['-3j'])).toEqual([{ $complex: [f('0.0'), f('-3')] }]);
+    expect(mbppRetype('Mbpp/252')?.(['(6+0j)'])).toEqual([{ $complex: [f('6'), f('0')] }]);
+    expect(mbppRetype('Mbpp/252')?.(['69.02761442257642'])).toEqual([
+      { $complex: [f('69.02761442257642'), f('0.0')] },
+    ]);
+    expect(mbppRetype('Mbpp/252')?.(['1j'])).toEqual([{ $complex: [f('0.0'), f('1')] }]);
+    expect(() => mbppRetype('Mbpp/252')?.(['1+2'])).toThrow(/not a Python complex literal/);
     expect(mbppRetype('Mbpp/115')?.([[[1, 2], []]])).toEqual([[{ $set: [1, 2] }, {}]]);
     expect(mbppRetype('Mbpp/580')?.([[1, [2, 3]]])).toEqual([{ $tuple: [1, { $tuple: [2, 3] }] }]);
     expect(mbppRetype('Mbpp/3')).toBeUndefined();

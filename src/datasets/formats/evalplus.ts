@@ -17,22 +17,61 @@
  * lists back into tuples, sets or complex numbers for 60-odd MBPP+ tasks; the same table is below,
  * per task. HumanEval+ inputs are used as decoded, as EvalPlus does.
  *
- * Not replicated: per-input time limits derived from the reference's time (the executor's per-test
- * timeout applies instead).
+ * Per-input time limits follow EvalPlus too: validation measures the reference on each input
+ * (`IoCase.refMs`) and src/executor/time-limits.ts derives the limits from it.
  */
 import type { IoOracle, Task } from '../../core/types';
 import { RecordError } from '../errors';
-import { arrayElementSpans, objectMembers } from '../read';
+import { arrayElementSpans, objectMembers, skipWs } from '../read';
 import { optStr, signatureOf, str, titleFrom, type TaskFormat } from './common';
 
 type Args = unknown[];
 const tup = (x: unknown): unknown => (Array.isArray(x) ? { $tuple: x } : x);
 const asList = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-const toFloat = (x: unknown): unknown =>
-  typeof x === 'number' && Number.isInteger(x) ? { $float: x } : x;
-const toComplex = (x: unknown): unknown =>
-  typeof x === 'number' ? { $complex: [toFloat(x), { $float: 0 }] } : x;
 const deepTuple = (x: unknown): unknown => (Array.isArray(x) ? tup(x.map(deepTuple)) : x);
+
+/**
+ * A Python float literal as Python's `float()` reads it, kept as text so Python parses it (exact,
+ * with the sign of zero); NaN and infinities in the spelling the value encoding uses.
+ */
+function floatText(t: string): string {
+  const s = t.trim().toLowerCase().replace(/^\+/, '');
+  if (/^-?(inf|infinity)$/.test(s)) return s.startsWith('-') ? '-inf' : 'inf';
+  if (/^-?nan$/.test(s)) return 'nan';
+  if (!/^-?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[+-]?\d+)?$/.test(s))
+    throw new RangeError(`not a Python float literal: ${JSON.stringify(t)}`);
+  return s.replace(/_/g, '');
+}
+
+/** evalplus `float(x)` on a decoded input: an int or a float literal string. */
+function toFloat(x: unknown): unknown {
+  if (typeof x === 'number') return { $float: Object.is(x, -0) ? '-0.0' : x };
+  if (typeof x === 'string') return { $float: floatText(x) };
+  return x;
+}
+
+/**
+ * evalplus `complex(x)` on a decoded input: a number, or Python's complex literal
+ * (`'(1+2j)'`, `'-3j'`, `'(-0-1e-16j)'`), parsed here into exact float texts for Python.
+ */
+function toComplex(x: unknown): unknown {
+  if (typeof x === 'number') return { $complex: [toFloat(x), { $float: 0 }] };
+  if (typeof x !== 'string') return x;
+  let s = x.trim();
+  if (s.startsWith('(') && s.endsWith(')')) s = s.slice(1, -1).trim();
+  const num = String.raw`(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan`;
+  const unit = (sign: string, digits: string | undefined): string => `${sign}${digits ?? '1'}`;
+  // `-3j` (imaginary only, real part +0.0), or `1`, `(1+2j)`, `(-0-1e-16j)`: a sign separates them.
+  const imagOnly = new RegExp(`^([+-]?)(${num})?[jJ]$`, 'i').exec(s);
+  const both = new RegExp(`^([+-]?(?:${num}))(?:([+-])(${num})?[jJ])?$`, 'i').exec(s);
+  if (imagOnly)
+    return {
+      $complex: [{ $float: '0.0' }, { $float: floatText(unit(imagOnly[1]!, imagOnly[2])) }],
+    };
+  if (!both) throw new RangeError(`not a Python complex literal: ${JSON.stringify(x)}`);
+  const im = both[2] === undefined ? '0.0' : unit(both[2], both[3]);
+  return { $complex: [{ $float: floatText(both[1]!) }, { $float: floatText(im) }] };
+}
 
 /** evalplus `mbpp_deserialize_inputs`, by MBPP id, on encoded argument lists. */
 const MBPP_RETYPE: [number[], (a: Args) => Args][] = [
@@ -141,10 +180,15 @@ export function decodeLossless(text: string): unknown {
   return fix(JSON.parse(marked));
 }
 
+/** An empty JSON object where a list is expected: MBPP+ v0.2.0 writes Mbpp/793's plus_input so. */
+const isEmptyObject = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+
 function rawInputs(raw: string, at: Parameters<typeof str>[1], field: string): string[] {
   const members = objectMembers(raw, raw.indexOf('{'));
   const span = members.get(field);
   if (!span) throw new RecordError(at, field, 'missing');
+  if (raw[span.start] === '{' && raw[skipWs(raw, span.start + 1)] === '}') return [];
   if (raw[span.start] !== '[')
     throw new RecordError(at, field, 'expected a list of argument lists');
   const elements = arrayElementSpans(raw, span.start);
@@ -180,9 +224,10 @@ export const evalplus: TaskFormat = {
       throw new RecordError(at, 'atol', 'expected a number >= 0');
     if (!Array.isArray(r.base_input))
       throw new RecordError(at, 'base_input', 'expected a list of argument lists');
-    if (!Array.isArray(r.plus_input))
+    if (!Array.isArray(r.plus_input) && !isEmptyObject(r.plus_input))
       throw new RecordError(at, 'plus_input', 'expected a list of argument lists');
     const inputs = rawInputs(ctx.raw, at, 'base_input');
+    const plusFrom = inputs.length;
     if ((ctx.options.evalplusInputs ?? 'base+plus') === 'base+plus')
       inputs.push(...rawInputs(ctx.raw, at, 'plus_input'));
     if (inputs.length === 0) throw new RecordError(at, 'base_input', 'no inputs to test with');
@@ -207,15 +252,21 @@ export const evalplus: TaskFormat = {
         entryPoint,
         atol: atolValue,
         ...(oracle ? { oracle } : {}),
+        plusFrom,
         // Expected outputs are filled in by validation (the reference runs once per input).
         cases: inputs.map((raw, i) => {
+          const field = i < plusFrom ? `base_input[${i}]` : `plus_input[${i - plusFrom}]`;
           let args: Args;
           try {
             args = decodeLossless(raw) as Args;
           } catch (err) {
-            throw new RecordError(at, `inputs[${i}]`, `not valid JSON (${String(err)})`);
+            throw new RecordError(at, field, `not valid JSON (${String(err)})`);
           }
-          return { args: retype ? retype(args) : args, expected: undefined };
+          try {
+            return { args: retype ? retype(args) : args, expected: undefined };
+          } catch (err) {
+            throw new RecordError(at, field, `cannot be re-typed as EvalPlus does: ${String(err)}`);
+          }
         }),
       },
       reference,

@@ -1,0 +1,175 @@
+/**
+ * Python half of the `io` test kind (EvalPlus), run in the harness's globals right after
+ * HARNESS_PY (it uses `_isolated` and `encode_value` from there). Kept apart from the harness so
+ * the rules of EvalPlus grading live in one place (see docs/task-format.md, "EvalPlus").
+ *
+ * - `call_io(fn, args)` calls the entry point and keeps its return value in Python, in a one-item
+ *   list: converting it to JavaScript would turn a million-digit int into a BigInt (through its
+ *   decimal text) only to convert it back for encoding.
+ * - `output_of(box, mode, big)` is what JavaScript receives of that value, as JSON text:
+ *   mode 0, the lossless encoding of docs/sandbox.md ("Values of io tests"); mode 1, EvalPlus's
+ *   `not_none` view (a bool as itself, None as null, anything else as `{"$notNone": true}`), so
+ *   a regex match object never has to be encoded; mode 2, like 0, but when the encoding is longer
+ *   than `big` characters and the value is one whose `==` a canonical text decides, the SHA-256 of
+ *   that text as `{"$sha256": "…"}`: HumanEval/15's expected outputs alone would be 147 MB.
+ *   mode 3: only that digest (or null when the value has no canonical text), for grading a case
+ *   whose expected value is a digest.
+ * - `collect_all(fn, args_list, atol, plus_from, big)` is validation's loop: the reference on
+ *   every input in one call (no JavaScript round trip per input, which would cost more than the
+ *   references themselves on HumanEval+'s 124,000 inputs), timing each call as EvalPlus's
+ *   `trusted_exec` does, and returning the outputs as in mode 2 (mode 1 for `not_none`, chosen by
+ *   the caller with `not_none`). It stops at the first exception: (outputs JSON, times, index, exc).
+ * Every read goes through C slots bound here at definition (as encode_value does), so no Python
+ * code of the value runs and a program cannot forge its output.
+ */
+export const IO_VALUES_PY = String.raw`
+import hashlib as _hashlib, time as _time
+
+call_io = _isolated("""
+def call_io(fn, args, BaseException=BaseException, clock=clock):
+    t = clock()
+    try:
+        out = fn(*args)
+    except BaseException as e:
+        return (False, e, (clock() - t) * 1000.0)
+    return (True, [out], (clock() - t) * 1000.0)
+""", clock=_time.perf_counter)['call_io']
+
+output_of = _isolated("""
+def output_of(box, mode, big):
+    x = list_get(box, 0)
+    if mode == 1:
+        t = type(x)
+        if t is bool:
+            return 'true' if x else 'false'
+        return 'null' if x is None else '{"$notNone":true}'
+    if mode == 3:
+        return digest(x)
+    if mode == 2 and long_(x, big):
+        # Surely long: one pass for the digest instead of encoding first.
+        d = digest(x)
+        if d is not None:
+            return d
+    text = encode_value(x)
+    if mode == 2 and len(text) > big:
+        d = digest(x)
+        if d is not None:
+            return d
+    return text
+
+def digest(x):
+    # '{"$sha256":"…"}' of the canonical text of x, or None when x has none. The canonical text
+    # of two values is the same exactly when Python's == holds between them: bool and integral
+    # floats read as ints (True == 1 == 1.0), strings carry their length, lists and tuples differ.
+    # Values EvalPlus compares with a tolerance (floats only, or a list/tuple of floats) have none.
+    t = type(x)
+    if sub(t, float) or ((sub(t, list) or sub(t, tuple)) and is_floats(x)):
+        return None
+    parts = []
+    if not canon(x, parts, 0):
+        return None
+    h = sha256()
+    for p in parts:
+        h.update(str_encode(p, 'utf-8', 'surrogatepass'))
+    return '{"$sha256":"' + h.hexdigest() + '"}'
+
+def long_(x, big):
+    t = type(x)
+    if sub(t, str):
+        return len(x) > big
+    if sub(t, list) or sub(t, tuple):
+        return len(x) > big // 4
+    return False
+
+def is_floats(x):
+    items = list_items(x, ALL) if sub(type(x), list) else tuple_items(x, ALL)
+    if not items:
+        return False
+    for v in items:
+        if not sub(type(v), float):
+            return False
+    return True
+
+def canon(x, out, depth):
+    if depth > 100:
+        return False
+    t = type(x)
+    if x is None:
+        out.append('N')
+    elif t is bool:
+        out.append('i0x1' if x else 'i0x0')
+    elif sub(t, int):
+        out.append('i' + hex_(int_index(x)))
+    elif sub(t, float):
+        f = float_float(x)
+        if f != f:
+            return False
+        out.append(('i' + hex_(float_int(f))) if float_is_integer(f) else ('f' + float_repr(f)))
+    elif sub(t, str):
+        s = str_str(x)
+        out.append('s' + int_repr(len(s)) + ':')
+        out.append(s)
+    elif sub(t, bytes) or sub(t, bytearray):
+        h = bytes_hex(x) if sub(t, bytes) else bytearray_hex(x)
+        out.append('b' + int_repr(len(h)) + ':' + h)
+    elif sub(t, list) or sub(t, tuple):
+        items = list_items(x, ALL) if sub(t, list) else tuple_items(x, ALL)
+        out.append('[' if sub(t, list) else '(')
+        for v in items:
+            if not canon(v, out, depth + 1):
+                return False
+            out.append(',')
+        out.append(']')
+    else:
+        return False
+    return True
+""", type=type, sub=issubclass, len=len, int=int, float=float, str=str, bool=bool, list=list,
+    tuple=tuple, bytes=bytes, bytearray=bytearray, encode_value=encode_value,
+    sha256=_hashlib.sha256, list_get=list.__getitem__, list_items=list.__getitem__,
+    tuple_items=tuple.__getitem__, ALL=slice(None), hex_=hex, int_index=int.__index__,
+    int_repr=int.__repr__, float_float=float.__float__, float_int=float.__int__,
+    float_repr=float.__repr__, float_is_integer=float.is_integer, str_str=str.__str__,
+    str_encode=str.encode, bytes_hex=bytes.hex, bytearray_hex=bytearray.hex)['output_of']
+
+collect_all = _isolated("""
+def collect_all(fn, args_list, atol, plus_from, big, not_none, BaseException=BaseException):
+    texts = []
+    times = []
+    tol = atol
+    for i, args in enumerate(args_list):
+        if i == plus_from:
+            tol = atol
+        t = clock()
+        try:
+            out = fn(*args)
+            ms = (clock() - t) * 1000.0
+            box = [out]
+            if not_none:
+                text = output_of(box, 1, big)
+            else:
+                text = output_of(box, 2 if tol == 0 else 0, big)
+                if tol == 0 and sticky(out):
+                    tol = 1e-6
+        except BaseException as e:
+            return ('[' + ','.join(texts) + ']', times, i, e)
+        texts.append(text)
+        times.append(ms)
+    return ('[' + ','.join(texts) + ']', times, -1, None)
+
+def sticky(x):
+    t = type(x)
+    if sub(t, float):
+        return True
+    if sub(t, list) or sub(t, tuple):
+        items = list_items(x, ALL) if sub(t, list) else tuple_items(x, ALL)
+        if not items:
+            return False
+        for v in items:
+            if not sub(type(v), float):
+                return False
+        return True
+    return False
+""", clock=_time.perf_counter, output_of=output_of, enumerate=enumerate, type=type, sub=issubclass,
+    float=float, list=list, tuple=tuple, list_items=list.__getitem__,
+    tuple_items=tuple.__getitem__, ALL=slice(None))['collect_all']
+`;
