@@ -101,6 +101,8 @@ export function projectTime(
   speed: SpeedMeasure | undefined,
   tokens: TokenEstimate,
   gradingMs?: number,
+  /** Says where `speed` comes from when it was not measured here (the demo's prior). */
+  speedLabel?: string,
 ): TimeProjection {
   if (!speed)
     return {
@@ -115,7 +117,7 @@ export function projectTime(
   return {
     ms: calls * per,
     msPerCall: per,
-    assumed: `${perCall(per)} per call: ${Math.round(tokens.prompt)} prompt + ${Math.round(tokens.completion)} answer tokens (${tokens.source}) at ${speedText(speed)}.${grading}`,
+    assumed: `${perCall(per)} per call: ${Math.round(tokens.prompt)} prompt + ${Math.round(tokens.completion)} answer tokens (${tokens.source}) at ${speedLabel ?? speedText(speed)}.${grading}`,
   };
 }
 

@@ -16,6 +16,8 @@ export interface RunLink {
   samples?: number;
   maxCalls?: number;
   maxMinutes?: number;
+  /** Grade only the first N tasks of the held-out split (the quick demo's short report). */
+  heldout?: number;
   knobs: Record<string, KnobValue>;
 }
 
@@ -30,6 +32,7 @@ export function runLinkQuery(link: RunLink): string {
   if (link.samples !== undefined) q.set('samples', String(link.samples));
   if (link.maxCalls !== undefined) q.set('maxCalls', String(link.maxCalls));
   if (link.maxMinutes !== undefined) q.set('maxMinutes', String(link.maxMinutes));
+  if (link.heldout !== undefined) q.set('heldout', String(link.heldout));
   for (const [name, value] of Object.entries(link.knobs)) q.set(KNOB + name, String(value));
   return q.toString();
 }
@@ -73,6 +76,7 @@ export function parseRunLink(hash: string): RunLink | undefined {
     samples: wholeNumber(q.get('samples')),
     maxCalls: wholeNumber(q.get('maxCalls')),
     maxMinutes: wholeNumber(q.get('maxMinutes')),
+    heldout: wholeNumber(q.get('heldout')) || undefined,
     knobs,
   };
 }
