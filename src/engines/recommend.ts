@@ -108,7 +108,8 @@ export function fitOf(entry: CatalogueEntry, p: DeviceProfile): Fit {
 }
 
 function describe(e: CatalogueEntry, where: string): string {
-  return `${e.label} (${e.quantization}): ${where}; about ${bytesText(e.downloadBytes)} to download.`;
+  const name = e.label.includes(e.quantization) ? e.label : `${e.label} (${e.quantization})`;
+  return `${name}: ${where}; about ${bytesText(e.downloadBytes)} to download.`;
 }
 
 /**

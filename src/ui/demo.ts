@@ -153,6 +153,9 @@ export function demoLink(p: DemoPreset, model: ModelRef): RunLink {
     modelKey: `${model.engine}:${model.modelId}`,
     seeds: [1],
     samples: 1,
+    // The demo runs without a call or time limit: its preset is its budget.
+    maxCalls: 0,
+    maxMinutes: 0,
     heldout: p.heldout,
     knobs: { ...p.knobs },
   };

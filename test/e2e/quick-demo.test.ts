@@ -157,6 +157,9 @@ describe('the quick demo, from a fresh profile, on the real tiny model', () => {
     expect(await page.getByLabel('Variants per round (N)').inputValue()).toBe('2');
     expect(await page.getByLabel('Real training tasks (K)').inputValue()).toBe('2');
     expect(await page.getByRole('textbox', { name: 'Seeds', exact: true }).inputValue()).toBe('1');
+    // The demo has no call or time limit: its preset is its budget, and the link says so.
+    expect(await page.getByLabel('Max LLM calls per seed').inputValue()).toBe('0');
+    expect(await page.getByLabel('Max minutes per seed').inputValue()).toBe('0');
     expect(await textOf(page.getByTestId('split-counts'))).toMatch(/4 held-out tasks/);
     const assumed = page.getByTestId('projection-assumed');
     await expect
