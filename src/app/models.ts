@@ -13,6 +13,7 @@ import {
   EngineError,
   isWebLlmCached,
   listWllamaCache,
+  measureSpeed,
   probeWebGpu,
   WebLlmEngine,
   webLlmCatalogue,
@@ -25,6 +26,7 @@ import {
   type LoadProgress,
   type WebLlmModel,
 } from '../engines/index';
+import type { SpeedMeasure } from '../core/speed';
 import { db } from '../store/db';
 import type { ModelRecord } from '../store/records';
 
@@ -167,6 +169,18 @@ export async function loadModel(row: CatalogueEntry, opts: LoadOptions = {}): Pr
       modelLib: absolute(row.modelLib ?? ''),
     });
     const engine = await WebLlmEngine.load(m, opts);
+    // Remembered so that New run can name it and its measured speed has a home.
+    if (!(await db().models.get(engine.modelId))) {
+      await db().models.put({
+        id: engine.modelId,
+        engine: 'webllm',
+        label: row.label,
+        source: m.model,
+        modelLib: m.modelLib,
+        sizeBytes: row.downloadBytes || undefined,
+        addedAt: Date.now(),
+      });
+    }
     model = {
       engine: 'webllm',
       id: engine.modelId,
@@ -194,6 +208,32 @@ export async function loadLocalFiles(files: File[], opts: LoadOptions = {}): Pro
   };
   await setLoaded(model);
   return model;
+}
+
+export interface MeasureOptions {
+  signal?: AbortSignal;
+  onStep?: (step: string, index: number, of: number) => void;
+}
+
+/**
+ * Measures the loaded model's prefill and decode speed on this device (engines/speed-probe.ts)
+ * and stores it with the model's record, where every projection reads it. A model from a local
+ * file has no record: its figures are returned but not kept.
+ */
+export async function measureModel(
+  model: LoadedModel,
+  opts: MeasureOptions = {},
+): Promise<SpeedMeasure> {
+  const threads = (model.port as { threads?: number }).threads;
+  const speed = await measureSpeed(model.port, { engine: model.engine, threads, ...opts });
+  await db().models.update(model.id, { speed });
+  for (const fn of listeners) fn();
+  return speed;
+}
+
+/** The stored speed of a model, if it was measured on this device. */
+export async function storedSpeed(modelId: string): Promise<SpeedMeasure | undefined> {
+  return (await db().models.get(modelId))?.speed;
 }
 
 export async function unloadModel(): Promise<void> {

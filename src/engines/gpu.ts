@@ -28,6 +28,8 @@ interface AdapterInfoLike {
   architecture?: string;
   device?: string;
   description?: string;
+  /** Chrome's fallback (software) adapter. */
+  isFallbackAdapter?: boolean;
 }
 
 interface AdapterLike {
@@ -83,7 +85,8 @@ export async function probeWebGpu(): Promise<GpuReport> {
     architecture: info.architecture,
     device: info.device,
     description: info.description,
-    software: text.includes('swiftshader') || text.includes('llvmpipe'),
+    software:
+      info.isFallbackAdapter === true || text.includes('swiftshader') || text.includes('llvmpipe'),
     shaderF16: adapter.features.has('shader-f16'),
     features,
     limits: {

@@ -10,3 +10,5 @@ export * from './replay';
 export * from './wllama';
 export * from './webllm';
 export * from './threads';
+export * from './recommend';
+export * from './speed-probe';

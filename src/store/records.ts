@@ -12,6 +12,7 @@ import type {
   SplitName,
   Task,
 } from '../core/types';
+import type { SpeedMeasure } from '../core/speed';
 
 export interface SplitRecord {
   /** How the split was made: a seed with ratios, the dataset's published split, or explicit ids. */
@@ -303,6 +304,8 @@ export interface ModelRecord {
   modelLib?: string;
   sizeBytes?: number;
   addedAt: number;
+  /** This model's speed on this device, measured after it last loaded (core/speed.ts). */
+  speed?: SpeedMeasure;
 }
 
 export interface SettingRecord {

@@ -32,9 +32,13 @@ export const routes: Route[] = [
   },
 ];
 
-/** The route for a hash such as `#/runs/abc`, and the remaining path segments. */
+/**
+ * The route for a hash such as `#/runs/abc`, and the remaining path segments. A query after the
+ * path (`#/runs/new?method=…`, ui/run-link.ts) is the page's to read, not a segment.
+ */
 export function matchRoute(hash: string): { route: Route | undefined; params: string[] } {
-  const segments = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const path = hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   const head = segments[0] ?? '';
   const route = routes.find((r) => r.path === head);
   return { route, params: segments.slice(1) };

@@ -82,7 +82,7 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     await page.getByLabel('Max minutes per seed').fill('0');
     await page.getByLabel('Run name').fill('Prochemy on toy tasks');
     await expect(page.getByTestId('projection').textContent()).resolves.toMatch(
-      /About \d+ LLM calls/,
+      /At most \d+ LLM calls/,
     );
     await expectAccessible(page, 'new run (filled)');
     await shoot(page, 'new-run-filled');

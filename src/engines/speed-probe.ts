@@ -1,0 +1,89 @@
+/**
+ * A short probe of a loaded model's speed on this device: prefill and decode tokens per second,
+ * measured through its LlmPort (any engine) right after it loads. Ten calls: a warm-up (the
+ * first call compiles shaders or fills caches, so it is not timed), then three times the three
+ * calls core/speed.ts ratesFromProbe reads. On a CPU with a 0.5B model it takes about half a minute;
+ * bench/projection.ts checks how well its figures predict real calls.
+ *
+ * It must reach the engine itself, never the completion cache: a cached answer takes 0 ms.
+ */
+import type { LlmPort } from '../core/ports';
+import { ratesFromProbe, type ProbeCall, type SpeedMeasure } from '../core/speed';
+import type { CompletionRequest } from '../core/types';
+
+/** About 300 tokens of plain prose: long enough that prefill dominates the call. */
+const LONG_TEXT = Array.from(
+  { length: 12 },
+  (_, i) =>
+    `Paragraph ${i + 1}. The lab reads a task, writes a small Python function, runs the tests and keeps the prompt that passes most.`,
+).join(' ');
+const SHORT = 'Count from one to one hundred in words, separated by commas.';
+const DECODE_TOKENS = 32;
+const REPEATS = 3;
+
+export interface ProbeOptions {
+  engine: string;
+  threads?: number;
+  signal?: AbortSignal;
+  /** Called before each call with the step's name, for a progress line. */
+  onStep?: (step: string, index: number, of: number) => void;
+}
+
+export async function measureSpeed(port: LlmPort, opts: ProbeOptions): Promise<SpeedMeasure> {
+  const ask = async (content: string, maxTokens: number): Promise<ProbeCall> => {
+    const req: CompletionRequest = {
+      messages: [{ role: 'user', content }],
+      // A seed per call, so no layer in between may answer from a cache.
+      sampling: { temperature: 0, max_tokens: maxTokens, seed: Date.now() % 1e9 },
+      purpose: 'generate',
+      timeoutMs: 180_000,
+    };
+    const c = await port.complete(req, opts.signal);
+    if (c.cached) throw new Error('The speed probe got a cached answer; it must reach the model.');
+    return {
+      promptTokens: c.usage.promptTokens,
+      completionTokens: c.usage.completionTokens,
+      latencyMs: c.latencyMs,
+    };
+  };
+  // Each measuring call three times, interleaved, keeping the median: one stall of a shared
+  // machine does not move it, while the machine's usual load (which a run will meet too) does.
+  const LONG = `${LONG_TEXT}\n\n${SHORT}`;
+  const kinds = [
+    ['short prompt', SHORT, 1],
+    ['long prompt (prefill)', LONG, 1],
+    ['long answer (decode)', SHORT, DECODE_TOKENS],
+  ] as const;
+  const total = 1 + REPEATS * kinds.length;
+  opts.onStep?.('warming up', 0, total);
+  // The first call compiles shaders or fills caches; a long prompt with a few answer tokens
+  // warms both paths.
+  const warm = await ask(LONG, 8);
+  let totalMs = warm.latencyMs;
+  const seen: ProbeCall[][] = kinds.map(() => []);
+  let index = 1;
+  for (let r = 0; r < REPEATS; r++) {
+    for (const [k, [name, content, maxTokens]] of kinds.entries()) {
+      opts.onStep?.(name, index++, total);
+      const call = await ask(content, maxTokens);
+      totalMs += call.latencyMs;
+      seen[k]?.push(call);
+    }
+  }
+  const best = seen.map((calls) => {
+    const sorted = [...calls].sort((a, b) => a.latencyMs - b.latencyMs);
+    return sorted[Math.floor(sorted.length / 2)];
+  });
+  const [short, long, decode] = best as [ProbeCall, ProbeCall, ProbeCall];
+  return {
+    ...ratesFromProbe(short, long, decode),
+    measuredAt: Date.now(),
+    engine: opts.engine,
+    threads: opts.threads,
+    probe: {
+      prefillTokens: long.promptTokens,
+      decodeTokens: decode.completionTokens,
+      ms: totalMs,
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The speed probe through an LlmPort whose timing follows a known law (50 ms per call, 400 prompt
+ * tokens/s, 20 answer tokens/s, and a slow first call as shader compilation would make): the probe
+ * must recover the law and leave the warm-up out. The engine's real timing is covered by the
+ * quick-demo e2e test on wllama.
+ */
+import { describe, expect, it } from 'vitest';
+import type { LlmPort } from '../../src/core/ports';
+import type { Completion, CompletionRequest } from '../../src/core/types';
+import { measureSpeed } from '../../src/engines/speed-probe';
+
+function lawPort(
+  opts: { cached?: boolean; stallAt?: number } = {},
+): LlmPort & { requests: CompletionRequest[] } {
+  const requests: CompletionRequest[] = [];
+  return {
+    modelId: 'law',
+    requests,
+    complete(req: CompletionRequest): Promise<Completion> {
+      requests.push(req);
+      const prompt = Math.ceil(req.messages.map((m) => m.content).join(' ').length / 4);
+      const answer = req.sampling.max_tokens;
+      const warmUp = requests.length === 1 ? 5000 : 0;
+      const stall = requests.length === opts.stallAt ? 3000 : 0;
+      return Promise.resolve({
+        text: 'x',
+        usage: { promptTokens: prompt, completionTokens: answer },
+        latencyMs: warmUp + stall + 50 + (1000 * prompt) / 400 + (1000 * answer) / 20,
+        model: 'law',
+        finishReason: 'length',
+        cached: opts.cached,
+      });
+    },
+  };
+}
+
+describe('measureSpeed', () => {
+  it('recovers prefill, decode and overhead, without the warm-up call', async () => {
+    const port = lawPort();
+    const steps: string[] = [];
+    const s = await measureSpeed(port, {
+      engine: 'wllama',
+      threads: 2,
+      onStep: (n) => steps.push(n),
+    });
+    expect(port.requests).toHaveLength(10);
+    const kinds = ['short prompt', 'long prompt (prefill)', 'long answer (decode)'];
+    expect(steps).toEqual(['warming up', ...kinds, ...kinds, ...kinds]);
+    expect(s.prefillTps).toBeCloseTo(400, 6);
+    expect(s.decodeTps).toBeCloseTo(20, 6);
+    expect(s.overheadMs).toBeCloseTo(50, 6);
+    expect(s.probe.prefillTokens).toBeGreaterThan(250);
+    expect(s.probe.decodeTokens).toBe(32);
+    expect(s).toMatchObject({ engine: 'wllama', threads: 2 });
+    // Every call is greedy and seeded, so no cache in between can answer it.
+    for (const r of port.requests) {
+      expect(r.sampling.temperature).toBe(0);
+      expect(r.sampling.seed).toBeTypeOf('number');
+    }
+  });
+
+  it('keeps the median of three repeats, so one stall of a shared machine does not count', async () => {
+    // Request 3 is the first long-prompt call.
+    const s = await measureSpeed(lawPort({ stallAt: 3 }), { engine: 'wllama' });
+    expect(s.prefillTps).toBeCloseTo(400, 6);
+    expect(s.probe.ms).toBeGreaterThan(8000);
+  });
+
+  it('refuses a cached answer: it would measure the cache, not the model', async () => {
+    await expect(measureSpeed(lawPort({ cached: true }), { engine: 'wllama' })).rejects.toThrow(
+      /cached answer/,
+    );
+  });
+});
