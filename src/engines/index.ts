@@ -10,3 +10,6 @@ export * from './replay';
 export * from './wllama';
 export * from './webllm';
 export * from './threads';
+export * from './prefetch';
+export * from './server-errors';
+export * from './openai';

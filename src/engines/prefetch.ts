@@ -19,8 +19,7 @@ interface Early {
 }
 
 /** Identity of a request as far as the answer goes (purpose and timeout do not change it). */
-const identity = (req: CompletionRequest): string =>
-  JSON.stringify([req.messages, req.sampling]);
+const identity = (req: CompletionRequest): string => JSON.stringify([req.messages, req.sampling]);
 
 /** A counting semaphore whose waiters can jump the queue (requests someone is waiting on). */
 class Slots {

@@ -152,7 +152,13 @@ function lookahead(o: LookaheadOptions): { reach(item: number): Promise<void>; c
         if (scope.signal.aborted || deps.meter?.exhausted() || !o.worthAsking(t)) return;
         const key: EvalKey = { promptId: prompt.id, taskId: task.id, sample };
         if (log?.has ? await log.has(key) : false) continue;
-        const request = generationRequest(prompt.text, task, deps.generate, sample, o.followUp?.(task));
+        const request = generationRequest(
+          prompt.text,
+          task,
+          deps.generate,
+          sample,
+          o.followUp?.(task),
+        );
         await prefetch(request, scope.signal);
       }
     },
@@ -247,7 +253,12 @@ export function createScorer(deps: ScorerDeps): ScoreFn {
         remaining -= w;
         gained += (w * passes) / samples;
         // Racing: even passing every remaining task cannot lift this prompt strictly above `beat`.
-        if (race && i < tasks.length - 1 && total > 0 && (gained + remaining) / total <= race.beat) {
+        if (
+          race &&
+          i < tasks.length - 1 &&
+          total > 0 &&
+          (gained + remaining) / total <= race.beat
+        ) {
           return { ...aggregate(prompt.id, perTask, false), stoppedBy: 'race' };
         }
       }
