@@ -34,7 +34,7 @@ export interface ModelRow extends CatalogueEntry {
 }
 
 export interface LoadedModel {
-  engine: 'webllm' | 'wllama';
+  engine: 'webllm' | 'wllama' | 'openai';
   id: string;
   label: string;
   source: string;
@@ -75,7 +75,7 @@ export async function environment(): Promise<Environment> {
   };
 }
 
-function customToEntry(r: ModelRecord): CatalogueEntry {
+function customToEntry(r: ModelRecord & { engine: 'webllm' | 'wllama' }): CatalogueEntry {
   return {
     engine: r.engine,
     id: r.id,
@@ -110,7 +110,8 @@ export async function listModels(gpu: GpuReport): Promise<ModelRow[]> {
   const known = new Set(catalogue.map((e) => absolute(e.model)));
   // Records of catalogue models (written when one is loaded, so a run can reload it) are not custom.
   const custom = (await db().models.toArray()).filter(
-    (r) => !r.source.startsWith('file:') && !known.has(absolute(r.source)),
+    (r): r is ModelRecord & { engine: 'webllm' | 'wllama' } =>
+      r.engine !== 'openai' && !r.source.startsWith('file:') && !known.has(absolute(r.source)),
   );
   const entries: { entry: CatalogueEntry; custom: boolean }[] = [
     ...catalogue.map((entry) => ({ entry, custom: false })),
@@ -194,6 +195,11 @@ export async function loadLocalFiles(files: File[], opts: LoadOptions = {}): Pro
   };
   await setLoaded(model);
   return model;
+}
+
+/** Makes a model that needs no loading (a server model) the current one. */
+export async function useModel(model: LoadedModel): Promise<void> {
+  await setLoaded(model);
 }
 
 export async function unloadModel(): Promise<void> {
