@@ -16,6 +16,8 @@ import { RequestAbortedError } from './errors';
 interface Early {
   controller: AbortController;
   answer: Promise<Completion>;
+  /** Stops listening to the announcer's scope once the answer is taken. */
+  release: () => void;
 }
 
 /** Identity of a request as far as the answer goes (purpose and timeout do not change it). */
@@ -99,25 +101,27 @@ export class PrefetchingEngine implements LlmPort {
     if (signal.aborted || this.concurrency === 1) return Promise.resolve();
     const key = identity(req);
     const controller = new AbortController();
-    const entry: Early = { controller, answer: this.send(req, false, controller.signal) };
+    const entry: Early = {
+      controller,
+      answer: this.send(req, false, controller.signal),
+      release: () => signal.removeEventListener('abort', drop),
+    };
     // An early answer nobody took is not an error anyone should see.
     entry.answer.catch(() => undefined);
     const list = this.early.get(key) ?? [];
     list.push(entry);
     this.early.set(key, list);
-    signal.addEventListener(
-      'abort',
-      () => {
-        const current = this.early.get(key);
-        const i = current?.indexOf(entry) ?? -1;
-        if (current && i >= 0) {
-          current.splice(i, 1);
-          if (current.length === 0) this.early.delete(key);
-          controller.abort();
-        }
-      },
-      { once: true },
-    );
+    function drop(this: void): void {
+      const current = early.get(key);
+      const i = current?.indexOf(entry) ?? -1;
+      if (current && i >= 0) {
+        current.splice(i, 1);
+        if (current.length === 0) early.delete(key);
+        controller.abort();
+      }
+    }
+    const early = this.early;
+    signal.addEventListener('abort', drop, { once: true });
     return Promise.resolve();
   }
 
@@ -137,6 +141,7 @@ export class PrefetchingEngine implements LlmPort {
         signal?.removeEventListener('abort', stop);
       }
     }
+    entry.release();
     const stop = (): void => entry.controller.abort();
     signal?.addEventListener('abort', stop, { once: true });
     try {

@@ -126,10 +126,11 @@ interface LookaheadOptions {
 
 /**
  * Keeps up to `llm.concurrency` answers in flight while the scorer grades in its own order: when
- * the scorer reaches item j (task-major, then sample), the requests of items j+1 … j+c-1 are
- * announced to the port (`prefetch`), unless their grade is already stored. Only the timing
- * changes; what is asked, recorded and charged stays the one-at-a-time sequence, so a run is
- * identical at any concurrency.
+ * the scorer reaches item j (task-major, then sample), the requests of items j+1 … j+2c-1 are
+ * announced to the port (`prefetch`), unless their grade is already stored. The port runs c of
+ * them at a time; announcing twice as many keeps it at c while the scorer waits on a slow item
+ * whose successors already finished. Only the timing changes; what is asked, recorded and
+ * charged stays the one-at-a-time sequence, so a run is identical at any concurrency.
  */
 function lookahead(o: LookaheadOptions): { reach(item: number): Promise<void>; close(): void } {
   const { deps, log, prompt, tasks, samples, first } = o;
@@ -144,7 +145,7 @@ function lookahead(o: LookaheadOptions): { reach(item: number): Promise<void>; c
     async reach(item) {
       if (!prefetch || c <= 1) return;
       announced = Math.max(announced, item + 1);
-      while (announced < Math.min(count, item + c)) {
+      while (announced < Math.min(count, item + 2 * c)) {
         const j = announced++;
         const t = Math.floor(j / samples);
         const task = tasks[t] as Task;

@@ -15,7 +15,9 @@
  * The model writes children's stories and has no chat template: messages become a plain
  * transcript, as wllama does for base models in the browser.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import {
   getLlama,
@@ -301,7 +303,7 @@ export async function startOpenAiServer(o: TestServerOptions = {}): Promise<Test
       } else if (req.method === 'POST' && path === '/v1/chat/completions') {
         await chat(req, res);
       } else if (req.method === 'GET' && path === '/health') {
-        json(res, 200, { status: 'ok' });
+        json(res, 200, { status: 'ok', ...stats });
       } else {
         openAiError(res, 404, `no route ${req.method} ${path}`, 'not_found_error');
       }
@@ -324,4 +326,45 @@ export async function startOpenAiServer(o: TestServerOptions = {}): Promise<Test
       await context.dispose();
     },
   };
+}
+
+/**
+ * The same server in a child process, as a real server would be: the client under measurement
+ * then shares no event loop with the model (benchmarks). `stats` are read from `/health`.
+ */
+export async function spawnOpenAiServer(
+  o: TestServerOptions = {},
+): Promise<Omit<TestServer, 'stats'> & { stats(): Promise<TestServer['stats']> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify(o)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) ok(Number(m[1]));
+    });
+    child.on('exit', (code) => fail(new Error(`test model server exited (${code})`)));
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    apiBase: `${origin}/v1`,
+    model: 'stories260K',
+    stats: async () => (await (await fetch(`${origin}/health`)).json()) as TestServer['stats'],
+    close: () =>
+      new Promise<void>((ok) => {
+        child.once('exit', () => ok());
+        child.kill();
+      }),
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const server = await startOpenAiServer(JSON.parse(process.argv[2] ?? '{}') as TestServerOptions);
+  process.stdout.write(`listening ${new URL(server.origin).port}\n`);
+  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }
