@@ -52,7 +52,7 @@ export async function benchServer(): Promise<void> {
     async function viaPort(c: number): Promise<Measure> {
       const port = serverPort({ apiBase: server.apiBase, model: server.model, concurrency: c });
       const scope = new AbortController();
-      let announced = 1;
+      let announced = 0;
       let tokens = 0;
       const t0 = performance.now();
       for (let j = 0; j < reqs.length; j++) {

@@ -126,7 +126,7 @@ interface LookaheadOptions {
 
 /**
  * Keeps up to `llm.concurrency` answers in flight while the scorer grades in its own order: when
- * the scorer reaches item j (task-major, then sample), the requests of items j+1 … j+2c-1 are
+ * the scorer reaches item j (task-major, then sample), the requests of items j … j+2c-1 are
  * announced to the port (`prefetch`), unless their grade is already stored. The port runs c of
  * them at a time; announcing twice as many keeps it at c while the scorer waits on a slow item
  * whose successors already finished. Only the timing changes; what is asked, recorded and
@@ -144,7 +144,9 @@ function lookahead(o: LookaheadOptions): { reach(item: number): Promise<void>; c
   return {
     async reach(item) {
       if (!prefetch || c <= 1) return;
-      announced = Math.max(announced, item + 1);
+      // The item itself first: the port starts announced requests in order, and the one the
+      // scorer waits on must not queue behind its successors.
+      announced = Math.max(announced, item);
       while (announced < Math.min(count, item + 2 * c)) {
         const j = announced++;
         const t = Math.floor(j / samples);
