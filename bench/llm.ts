@@ -6,8 +6,12 @@
  *
  * Env: BENCH_ROUNDS (default 20), BENCH_TOKENS (default 256), BENCH_MODEL (a path under
  * ../shared, default models/stories260K.gguf).
+ *
+ * Then the server engine (bench/llm-server.ts): the same requests at c = 1, 2, 4 through the
+ * port and through a raw client, ending with `server port efficiency at c=4: X%`.
  */
 import { launchBrowser, openPage } from '../test/support/browser';
+import { benchServer } from './llm-server';
 import { requireShared } from '../test/support/paths';
 import { startViteServer } from '../test/support/vite-server';
 
@@ -125,3 +129,5 @@ try {
   await browser.close();
   await server.close();
 }
+
+await benchServer();

@@ -17,6 +17,7 @@ import type { RunStatus } from '../store/records';
 import { createRunner, type Runner } from '../runner';
 import { completionRepo } from '../store/completions';
 import { db } from '../store/db';
+import { serverLlm } from './servers';
 import { version as appVersion } from '../../package.json';
 
 /** The LLM a run names cannot be had (not loaded, not downloaded, unknown engine). */
@@ -126,6 +127,8 @@ async function replayFor(model: ModelRef): Promise<LlmPort> {
 async function llmFor(model: ModelRef): Promise<LlmPort> {
   if (model.engine === 'replay') return replayFor(model);
   if (model.engine === 'scripted') return scriptedLlm(model);
+  // A server model is built afresh each time: the key and concurrency may have changed since.
+  if (model.engine === 'openai') return new CachedEngine(serverLlm(model), completionRepo(db()));
   let port = loaded.get(`${model.engine}:${model.modelId}`);
   if (!port && model.engine === 'wllama') {
     port = await wllamaFor(model);

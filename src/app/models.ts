@@ -36,7 +36,7 @@ export interface ModelRow extends CatalogueEntry {
 }
 
 export interface LoadedModel {
-  engine: 'webllm' | 'wllama';
+  engine: 'webllm' | 'wllama' | 'openai';
   id: string;
   label: string;
   source: string;
@@ -77,7 +77,7 @@ export async function environment(): Promise<Environment> {
   };
 }
 
-function customToEntry(r: ModelRecord): CatalogueEntry {
+function customToEntry(r: ModelRecord & { engine: 'webllm' | 'wllama' }): CatalogueEntry {
   return {
     engine: r.engine,
     id: r.id,
@@ -112,7 +112,8 @@ export async function listModels(gpu: GpuReport): Promise<ModelRow[]> {
   const known = new Set(catalogue.map((e) => absolute(e.model)));
   // Records of catalogue models (written when one is loaded, so a run can reload it) are not custom.
   const custom = (await db().models.toArray()).filter(
-    (r) => !r.source.startsWith('file:') && !known.has(absolute(r.source)),
+    (r): r is ModelRecord & { engine: 'webllm' | 'wllama' } =>
+      r.engine !== 'openai' && !r.source.startsWith('file:') && !known.has(absolute(r.source)),
   );
   const entries: { entry: CatalogueEntry; custom: boolean }[] = [
     ...catalogue.map((entry) => ({ entry, custom: false })),
@@ -234,6 +235,9 @@ export async function measureModel(
 /** The stored speed of a model, if it was measured on this device. */
 export async function storedSpeed(modelId: string): Promise<SpeedMeasure | undefined> {
   return (await db().models.get(modelId))?.speed;
+/** Makes a model that needs no loading (a server model) the current one. */
+export async function useModel(model: LoadedModel): Promise<void> {
+  await setLoaded(model);
 }
 
 export async function unloadModel(): Promise<void> {

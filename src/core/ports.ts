@@ -8,7 +8,20 @@ import type { Completion, CompletionRequest, ExecJob, ExecResult } from './types
 export interface LlmPort {
   /** The id of the model behind this port; part of every cache key. */
   readonly modelId: string;
+  /**
+   * How many requests the engine answers at once (absent: 1). A model server batches concurrent
+   * requests; the in-browser engines answer one at a time.
+   */
+  readonly concurrency?: number;
   complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
+  /**
+   * Optional: start answering `req` ahead of need, so that up to `concurrency` requests are in
+   * flight while the caller still consumes answers in its own order. A later `complete` of the
+   * same request takes the early answer. It never changes what `complete` returns, only when;
+   * answers nobody asks for are dropped (and their requests cancelled) when `signal` aborts.
+   * Resolves once the request is registered (not answered).
+   */
+  prefetch?(req: CompletionRequest, signal: AbortSignal): Promise<void>;
 }
 
 export interface ExecPort {

@@ -248,8 +248,13 @@ export type KnobValue = number | string | boolean;
 export type SplitName = 'train' | 'validation' | 'test';
 
 export interface ModelRef {
-  engine: 'webllm' | 'wllama' | 'replay' | 'scripted';
+  engine: 'webllm' | 'wllama' | 'openai' | 'replay' | 'scripted';
   modelId: string;
+  /**
+   * For engine `openai` (a model server speaking the OpenAI API): its API base URL, ending in
+   * `/v1`. The API key, if any, is never part of a ModelRef: it stays in this browser's settings.
+   */
+  server?: string;
   /**
    * For engine `replay`: the run whose recorded answers are replayed. Why: a replay must answer
    * from one run's call log (the n-th identical request gets that run's n-th answer), and the

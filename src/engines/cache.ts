@@ -50,6 +50,7 @@ export interface CacheStats {
 
 export class CachedEngine implements LlmPort {
   readonly modelId: string;
+  readonly concurrency: number | undefined;
   readonly stats: CacheStats = { hits: 0, misses: 0, bypassed: 0 };
 
   constructor(
@@ -57,6 +58,15 @@ export class CachedEngine implements LlmPort {
     private readonly store: CompletionStore,
   ) {
     this.modelId = inner.modelId;
+    this.concurrency = inner.concurrency;
+  }
+
+  /** Starts early only what the cache cannot answer. */
+  async prefetch(req: CompletionRequest, signal: AbortSignal): Promise<void> {
+    if (!this.inner.prefetch) return;
+    if (isDeterministic(req) && (await this.store.get(await completionKey(this.modelId, req))))
+      return;
+    await this.inner.prefetch(req, signal);
   }
 
   async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {

@@ -15,7 +15,15 @@ export type EngineErrorCode =
   | 'bad-model-file'
   | 'replay-miss'
   | 'timeout'
-  | 'aborted';
+  | 'aborted'
+  // A model server reached over the OpenAI API (src/engines/server-errors.ts).
+  | 'server-unreachable'
+  | 'server-cors'
+  | 'mixed-content'
+  | 'private-network'
+  | 'server-auth'
+  | 'server-http'
+  | 'server-response';
 
 export class EngineError extends Error {
   readonly code: EngineErrorCode;

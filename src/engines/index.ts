@@ -12,3 +12,6 @@ export * from './webllm';
 export * from './threads';
 export * from './recommend';
 export * from './speed-probe';
+export * from './prefetch';
+export * from './server-errors';
+export * from './openai';

@@ -39,6 +39,11 @@ export interface EvalKey {
 /** Where graded answers are looked up before and recorded after scoring. */
 export interface EvaluationLog {
   get(key: EvalKey): Promise<TaskScore | undefined> | TaskScore | undefined;
+  /**
+   * Whether `get` would find the key, with none of `get`'s side effects (a persistent log charges
+   * the budget on first lookup). Used to decide what to ask the model ahead of time.
+   */
+  has?(key: EvalKey): Promise<boolean> | boolean;
   put(key: EvalKey, score: TaskScore, prompt: PromptCandidate, task: Task): Promise<void> | void;
 }
 
@@ -49,6 +54,7 @@ export function memoryEvaluationLog(): EvaluationLog & { readonly size: number }
   const map = new Map<string, TaskScore>();
   return {
     get: (k) => map.get(evalKeyString(k)),
+    has: (k) => map.has(evalKeyString(k)),
     put: (k, score) => void map.set(evalKeyString(k), score),
     get size() {
       return map.size;
@@ -107,6 +113,65 @@ function aggregate(promptId: string, perTask: TaskScore[], complete: boolean): P
   return { promptId, strict, soft, perTask, complete };
 }
 
+interface LookaheadOptions {
+  deps: ScorerDeps;
+  log: EvaluationLog | null;
+  prompt: PromptCandidate;
+  tasks: readonly Task[];
+  samples: number;
+  first: number;
+  followUp: ScoreOptions['followUp'];
+  worthAsking: (taskIndex: number) => boolean;
+}
+
+/**
+ * Keeps up to `llm.concurrency` answers in flight while the scorer grades in its own order: when
+ * the scorer reaches item j (task-major, then sample), the requests of items j … j+2c-1 are
+ * announced to the port (`prefetch`), unless their grade is already stored. The port runs c of
+ * them at a time; announcing twice as many keeps it at c while the scorer waits on a slow item
+ * whose successors already finished. Only the timing changes; what is asked, recorded and
+ * charged stays the one-at-a-time sequence, so a run is identical at any concurrency.
+ */
+function lookahead(o: LookaheadOptions): { reach(item: number): Promise<void>; close(): void } {
+  const { deps, log, prompt, tasks, samples, first } = o;
+  const c = deps.llm.concurrency ?? 1;
+  const prefetch = deps.llm.prefetch?.bind(deps.llm);
+  const scope = new AbortController();
+  const stop = (): void => scope.abort();
+  deps.signal?.addEventListener('abort', stop, { once: true });
+  const count = tasks.length * samples;
+  let announced = 0;
+  return {
+    async reach(item) {
+      if (!prefetch || c <= 1) return;
+      // The item itself first: the port starts announced requests in order, and the one the
+      // scorer waits on must not queue behind its successors.
+      announced = Math.max(announced, item);
+      while (announced < Math.min(count, item + 2 * c)) {
+        const j = announced++;
+        const t = Math.floor(j / samples);
+        const task = tasks[t] as Task;
+        const sample = first + (j % samples);
+        if (scope.signal.aborted || deps.meter?.exhausted() || !o.worthAsking(t)) return;
+        const key: EvalKey = { promptId: prompt.id, taskId: task.id, sample };
+        if (log?.has ? await log.has(key) : false) continue;
+        const request = generationRequest(
+          prompt.text,
+          task,
+          deps.generate,
+          sample,
+          o.followUp?.(task),
+        );
+        await prefetch(request, scope.signal);
+      }
+    },
+    close() {
+      deps.signal?.removeEventListener('abort', stop);
+      scope.abort();
+    },
+  };
+}
+
 export function createScorer(deps: ScorerDeps): ScoreFn {
   const log = deps.log === undefined ? memoryEvaluationLog() : deps.log;
   const racing = deps.racing ?? true;
@@ -158,25 +223,52 @@ export function createScorer(deps: ScorerDeps): ScoreFn {
     let remaining = total;
     let gained = 0;
     const perTask: TaskScore[] = [];
-    for (let i = 0; i < tasks.length; i++) {
-      const task = tasks[i] as Task;
-      const follow = opts.followUp?.(task);
-      let passes = 0;
-      for (let s = first; s < first + samples; s++) {
-        const r = await scoreOne(prompt, task, s, follow);
-        if (r === 'budget') return { ...aggregate(prompt.id, perTask, false), stoppedBy: 'budget' };
-        perTask.push(r);
-        if (r.passed) passes += 1;
+    const ahead = lookahead({
+      deps,
+      log,
+      prompt,
+      tasks,
+      samples,
+      first,
+      followUp: opts.followUp,
+      // A task is asked ahead only if racing cannot stop before it even when all before it fail.
+      worthAsking: (t) => {
+        if (!race || total <= 0) return true;
+        let before = 0;
+        for (let u = 0; u < t; u++) before += weights[u] as number;
+        return t === 0 || (gained + total - before) / total > race.beat;
+      },
+    });
+    try {
+      for (let i = 0; i < tasks.length; i++) {
+        const task = tasks[i] as Task;
+        const follow = opts.followUp?.(task);
+        let passes = 0;
+        for (let s = first; s < first + samples; s++) {
+          await ahead.reach(i * samples + (s - first));
+          const r = await scoreOne(prompt, task, s, follow);
+          if (r === 'budget')
+            return { ...aggregate(prompt.id, perTask, false), stoppedBy: 'budget' };
+          perTask.push(r);
+          if (r.passed) passes += 1;
+        }
+        const w = weights[i] as number;
+        remaining -= w;
+        gained += (w * passes) / samples;
+        // Racing: even passing every remaining task cannot lift this prompt strictly above `beat`.
+        if (
+          race &&
+          i < tasks.length - 1 &&
+          total > 0 &&
+          (gained + remaining) / total <= race.beat
+        ) {
+          return { ...aggregate(prompt.id, perTask, false), stoppedBy: 'race' };
+        }
       }
-      const w = weights[i] as number;
-      remaining -= w;
-      gained += (w * passes) / samples;
-      // Racing: even passing every remaining task cannot lift this prompt strictly above `beat`.
-      if (race && i < tasks.length - 1 && total > 0 && (gained + remaining) / total <= race.beat) {
-        return { ...aggregate(prompt.id, perTask, false), stoppedBy: 'race' };
-      }
+      return aggregate(prompt.id, perTask, true);
+    } finally {
+      ahead.close();
     }
-    return aggregate(prompt.id, perTask, true);
   };
 }
 

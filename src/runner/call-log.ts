@@ -21,6 +21,7 @@ export const AUGMENT_ROUND = -2;
 
 export class RunCallLog implements LlmPort {
   readonly modelId: string;
+  readonly concurrency: number | undefined;
   private round = 0;
   private occurrences = new Map<string, number>();
   private readonly keys = new WeakMap<Completion, string>();
@@ -35,6 +36,19 @@ export class RunCallLog implements LlmPort {
     private seq: number,
   ) {
     this.modelId = inner.modelId;
+    this.concurrency = inner.concurrency;
+  }
+
+  /**
+   * Starts early what the log cannot answer. The occurrence looked up is the next one of this
+   * request in the round; a request announced twice before being asked is only started twice.
+   */
+  async prefetch(req: CompletionRequest, signal: AbortSignal): Promise<void> {
+    if (!this.inner.prefetch) return;
+    const key = await requestKey(this.modelId, req);
+    const n = this.occurrences.get(key) ?? 0;
+    if (await this.repo.call(this.runId, this.seed, this.round, key, n)) return;
+    await this.inner.prefetch(req, signal);
   }
 
   /** Sequence number the next new call will get. */

@@ -72,6 +72,19 @@ export class PersistentEvaluationLog implements EvaluationLog {
     };
   }
 
+  async has(key: EvalKey): Promise<boolean> {
+    const { repo, runId, seed, phase } = this.o;
+    const rec = await repo.getEvaluation([
+      runId,
+      seed,
+      phase,
+      key.promptId,
+      key.taskId,
+      key.sample,
+    ]);
+    return rec !== undefined;
+  }
+
   async put(key: EvalKey, score: TaskScore): Promise<void> {
     const { repo, runId, seed, phase, calls } = this.o;
     this.charged.add(keyString(key));

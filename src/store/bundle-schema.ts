@@ -102,9 +102,11 @@ export const runConfigSchema = v.object({
   method: id,
   knobs: v.record(v.string(), v.union([num, v.string(), v.boolean()])),
   model: v.object({
-    engine: v.picklist(['webllm', 'wllama', 'replay', 'scripted']),
+    engine: v.picklist(['webllm', 'wllama', 'openai', 'replay', 'scripted']),
     modelId: id,
     replayOf: maybe(id),
+    // A model server's API base (never a key: keys are not part of a ModelRef).
+    server: maybe(v.pipe(v.string(), v.url())),
   }),
   datasetId: id,
   trainSplit: split,

@@ -293,9 +293,12 @@ export interface VerdictRecord {
 
 export interface ModelRecord {
   id: string;
-  engine: 'webllm' | 'wllama';
+  engine: 'webllm' | 'wllama' | 'openai';
   label: string;
-  /** Where the weights came from: a URL, or `file:<name>` for a file the user picked. */
+  /**
+   * Where the weights came from: a URL, or `file:<name>` for a file the user picked. For engine
+   * `openai` (a model server): its API base URL (the key, if any, is never stored here).
+   */
   source: string;
   /**
    * WebLLM custom models only: the compiled model library (.wasm) that matches the weights; the

@@ -1,0 +1,431 @@
+/**
+ * A model server behind the LlmPort: anything that speaks the OpenAI chat-completions API
+ * (Ollama, llama.cpp's llama-server, LM Studio, vLLM, SGLang). Only inference leaves the browser;
+ * prompts, grading, storage and statistics stay here.
+ *
+ * The servers agree on the happy path and differ at the edges, which this client absorbs:
+ * - usage: vLLM and SGLang send it in a streamed answer only when asked
+ *   (`stream_options.include_usage`), in a last chunk with no choices; llama-server puts it on
+ *   the chunk that carries finish_reason; some builds send none, and then it is counted here
+ *   (one streamed delta ≈ one token; prompt ≈ characters / 4) and marked `usageEstimated`.
+ * - finish_reason: `stop` / `length` everywhere, plus `eos` and `stop_sequence` from some
+ *   builds, `abort` from vLLM when it drops a request, null on mid-stream chunks.
+ * - error bodies: OpenAI's `{"error": {"message"}}` (Ollama, llama-server, newer vLLM), the flat
+ *   `{"object": "error", "message"}` (vLLM, SGLang), `{"error": "text"}` (LM Studio, vLLM's key
+ *   check), FastAPI's `{"detail"}`, or a proxy's HTML page.
+ * - seeds: honoured by Ollama, llama-server, LM Studio and vLLM; SGLang honours a seed only when
+ *   started with deterministic inference, so its seeded answers are not assumed repeatable.
+ *
+ * The optional API key lives in a private field: it is sent as a bearer token and appears in no
+ * message, log, property or export.
+ */
+import type { LlmPort } from '../core/ports';
+import type { Completion, CompletionRequest, FinishReason, TokenUsage } from '../core/types';
+import { EngineError, RequestAbortedError } from './errors';
+import { PrefetchingEngine } from './prefetch';
+import { cutAtStop, withRequestSignal } from './request';
+import {
+  diagnoseFetchFailure,
+  mixedContent,
+  ServerAuthError,
+  ServerHttpError,
+  ServerResponseError,
+  ServerTimeoutError,
+} from './server-errors';
+
+export type ServerKind = 'ollama' | 'llama-server' | 'lm-studio' | 'vllm' | 'sglang' | 'openai';
+
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  ollama: 'Ollama',
+  'llama-server': 'llama.cpp server',
+  'lm-studio': 'LM Studio',
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  openai: 'OpenAI-compatible server',
+};
+
+/** Default requests in flight for a server (a setting per server). */
+export const DEFAULT_SERVER_CONCURRENCY = 4;
+
+/**
+ * The API root for what a user typed: a scheme if missing, no trailing slash, and `/v1` at the
+ * end (`http://localhost:11434` and `http://localhost:11434/v1/` both give
+ * `http://localhost:11434/v1`). Throws ServerResponseError for text that is no URL.
+ */
+export function normalizeApiBase(input: string): string {
+  let text = input.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ServerResponseError(input, 'this is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ServerResponseError(input, 'the URL must start with http:// or https://');
+  let path = url.pathname.replace(/\/+$/, '');
+  path = path.replace(/\/(chat\/completions|models|completions)$/, '');
+  if (!/\/v1$/.test(path)) path = `${path}/v1`;
+  return `${url.origin}${path}`;
+}
+
+/** The readable message inside any of the servers' error bodies (see the header). */
+export function errorDetail(body: string): string {
+  const text = body.trim();
+  if (!text) return 'no details';
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const err = json.error;
+    if (typeof err === 'string') return err;
+    if (
+      err &&
+      typeof err === 'object' &&
+      typeof (err as { message?: unknown }).message === 'string'
+    )
+      return (err as { message: string }).message;
+    if (typeof json.message === 'string') return json.message;
+    if (typeof json.detail === 'string') return json.detail;
+    if (Array.isArray(json.detail)) {
+      return json.detail
+        .map((d: { msg?: string; loc?: unknown[] }) =>
+          [d.loc?.join('.'), d.msg].filter(Boolean).join(': '),
+        )
+        .join('; ');
+    }
+  } catch {
+    // Not JSON: a proxy's page, or plain text.
+  }
+  const plain = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 200 ? `${plain.slice(0, 197)}...` : plain;
+}
+
+/** Every server's finish reasons onto the three the app knows. */
+export function mapFinishReason(reason: unknown): FinishReason {
+  if (reason === 'length') return 'length';
+  if (reason === 'abort') return 'abort';
+  return 'stop';
+}
+
+/** Which server it is, from what `/v1/models` says about its models' owner. */
+export function detectServerKind(listing: unknown): ServerKind {
+  const data = (listing as { data?: { owned_by?: unknown }[] })?.data;
+  const owner = Array.isArray(data) ? String(data[0]?.owned_by ?? '') : '';
+  if (owner === 'library' || owner === 'ollama') return 'ollama';
+  if (owner === 'llamacpp') return 'llama-server';
+  if (owner === 'vllm') return 'vllm';
+  if (owner === 'sglang') return 'sglang';
+  if (owner === 'organization_owner') return 'lm-studio';
+  return 'openai';
+}
+
+export interface ServerModel {
+  id: string;
+  ownedBy?: string;
+  /** Context window, where the server says (vLLM, SGLang: max_model_len; llama-server: n_ctx_train). */
+  contextLength?: number;
+}
+
+export function parseModelList(listing: unknown, url: string): ServerModel[] {
+  const data = (listing as { data?: unknown })?.data;
+  if (!Array.isArray(data))
+    throw new ServerResponseError(url, 'the model list has no "data" array');
+  return data
+    .filter((m): m is Record<string, unknown> => !!m && typeof m === 'object')
+    .filter((m) => typeof m.id === 'string' && m.id !== '')
+    .map((m) => {
+      const meta = m.meta as { n_ctx_train?: unknown } | undefined;
+      const ctx = m.max_model_len ?? meta?.n_ctx_train;
+      return {
+        id: m.id as string,
+        ...(typeof m.owned_by === 'string' ? { ownedBy: m.owned_by } : {}),
+        ...(typeof ctx === 'number' ? { contextLength: ctx } : {}),
+      };
+    });
+}
+
+/** Server-sent events of a streamed answer: the payload of each `data:` event, until [DONE]. */
+export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let data: string[] = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let nl: number;
+      while ((nl = buffer.search(/\r\n|\n|\r/)) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + (buffer.startsWith('\r\n', nl) ? 2 : 1));
+        if (line === '') {
+          if (data.length) {
+            const payload = data.join('\n');
+            data = [];
+            if (payload.trim() === '[DONE]') return;
+            yield payload;
+          }
+        } else if (line.startsWith('data:')) {
+          data.push(line.slice(5).replace(/^ /, ''));
+        }
+        // Comments (": keep-alive") and other fields (event:, id:) carry nothing we need.
+      }
+      if (done) {
+        if (buffer.startsWith('data:')) data.push(buffer.slice(5).replace(/^ /, ''));
+        const payload = data.join('\n');
+        if (payload && payload.trim() !== '[DONE]') yield payload;
+        return;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+export interface ServerOptions {
+  /** The API root (see normalizeApiBase). */
+  apiBase: string;
+  /** The model's id as the server lists it. */
+  model: string;
+  /** The id this port reports (cache keys, run records); default `model@host`. */
+  modelId?: string;
+  apiKey?: string;
+  /** Stream answers (default true): tokens arrive as made, and a cancel stops generation. */
+  stream?: boolean;
+  /** Limit for a request that names none (default 10 minutes): a silent server must not hang a run. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** `qwen2.5-coder:7b@localhost:11434`: two servers with one model name stay apart in caches. */
+export function serverModelId(apiBase: string, model: string): string {
+  return `${model}@${new URL(apiBase).host}`;
+}
+
+interface ChatChunk {
+  choices?: {
+    delta?: { content?: string | null };
+    message?: { content?: string | null };
+    finish_reason?: string | null;
+  }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: unknown;
+  object?: string;
+  message?: string;
+}
+
+/** The answer plus whether the server reported usage or it was estimated here. */
+export interface ServerCompletion extends Completion {
+  usageEstimated?: boolean;
+}
+
+export class OpenAiEngine implements LlmPort {
+  readonly modelId: string;
+  readonly apiBase: string;
+  readonly model: string;
+  readonly stream: boolean;
+  readonly #apiKey: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+
+  constructor(o: ServerOptions) {
+    this.apiBase = normalizeApiBase(o.apiBase);
+    this.model = o.model;
+    this.modelId = o.modelId ?? serverModelId(this.apiBase, o.model);
+    this.stream = o.stream ?? true;
+    this.#apiKey = o.apiKey?.trim() || undefined;
+    this.#fetch = o.fetch ?? ((input, init) => fetch(input, init));
+    this.#timeoutMs = o.timeoutMs ?? 600_000;
+  }
+
+  /** The request body for a completion (exported for tests of the field mapping). */
+  body(req: CompletionRequest): Record<string, unknown> {
+    const { temperature, top_p, seed, max_tokens, stop } = req.sampling;
+    return {
+      model: this.model,
+      messages: req.messages,
+      temperature,
+      ...(top_p !== undefined ? { top_p } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      max_tokens,
+      ...(stop?.length ? { stop: stop.slice(0, 4) } : {}),
+      stream: this.stream,
+      ...(this.stream ? { stream_options: { include_usage: true } } : {}),
+    };
+  }
+
+  complete(req: CompletionRequest, signal?: AbortSignal): Promise<ServerCompletion> {
+    const limited = req.timeoutMs !== undefined ? req : { ...req, timeoutMs: this.#timeoutMs };
+    return withRequestSignal(limited, signal, (s) => this.send(req, s));
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      ...(this.#apiKey ? { authorization: `Bearer ${this.#apiKey}` } : {}),
+    };
+  }
+
+  private async send(req: CompletionRequest, signal: AbortSignal): Promise<ServerCompletion> {
+    const url = `${this.apiBase}/chat/completions`;
+    const started = performance.now();
+    const res = await serverFetch(
+      this.#fetch,
+      url,
+      { method: 'POST', headers: this.headers(), body: JSON.stringify(this.body(req)) },
+      signal,
+    );
+    await throwForStatus(res, url, this.model);
+    let text = '';
+    let finish: unknown = null;
+    let usage: ChatChunk['usage'] = null;
+    let deltas = 0;
+    const type = res.headers.get('content-type') ?? '';
+    if (this.stream && type.includes('text/event-stream') && res.body) {
+      for await (const payload of sseData(res.body)) {
+        const chunk = parseJson<ChatChunk>(payload, url);
+        if (chunk.error !== undefined || chunk.object === 'error') {
+          throw new ServerHttpError(url, 500, errorDetail(payload), this.model);
+        }
+        const choice = chunk.choices?.[0];
+        const piece = choice?.delta?.content ?? choice?.message?.content;
+        if (piece) {
+          text += piece;
+          deltas++;
+        }
+        if (choice?.finish_reason) finish = choice.finish_reason;
+        if (chunk.usage) usage = chunk.usage;
+      }
+    } else {
+      // Unstreamed, or a server that ignored `stream` and answered in one piece.
+      const whole = parseJson<ChatChunk>(await res.text(), url);
+      const choice = whole.choices?.[0];
+      if (!choice) throw new ServerResponseError(url, 'the answer has no choices');
+      text = choice.message?.content ?? choice.delta?.content ?? '';
+      finish = choice.finish_reason;
+      usage = whole.usage;
+    }
+    const cut = cutAtStop(text, req.sampling.stop);
+    const reported =
+      usage &&
+      typeof usage.completion_tokens === 'number' &&
+      typeof usage.prompt_tokens === 'number';
+    const counted: TokenUsage = reported
+      ? { promptTokens: usage!.prompt_tokens!, completionTokens: usage!.completion_tokens! }
+      : {
+          promptTokens: Math.ceil(req.messages.reduce((n, m) => n + m.content.length, 0) / 4),
+          completionTokens: deltas || Math.ceil(text.length / 4),
+        };
+    return {
+      text: cut.text,
+      usage: counted,
+      latencyMs: performance.now() - started,
+      model: this.modelId,
+      finishReason: cut.stopped ? 'stop' : mapFinishReason(finish),
+      ...(reported ? {} : { usageEstimated: true }),
+    };
+  }
+}
+
+function parseJson<T>(text: string, url: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ServerResponseError(url, `not JSON: "${errorDetail(text).slice(0, 80)}"`);
+  }
+}
+
+/** fetch with every failure turned into a named error (see server-errors.ts). */
+async function serverFetch(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal,
+): Promise<Response> {
+  const mixed = mixedContent(url);
+  if (mixed) throw mixed;
+  try {
+    return await fetchImpl(url, { ...init, signal });
+  } catch (err) {
+    if (signal.aborted) {
+      const reason: unknown = signal.reason;
+      throw reason instanceof EngineError ? reason : new RequestAbortedError();
+    }
+    throw await diagnoseFetchFailure(url, err, fetchImpl);
+  }
+}
+
+async function throwForStatus(res: Response, url: string, model?: string): Promise<void> {
+  if (res.ok) return;
+  const detail = errorDetail(await res.text().catch(() => ''));
+  if (res.status === 401 || res.status === 403)
+    throw new ServerAuthError(url, res.status, detail === 'no details' ? '' : detail);
+  throw new ServerHttpError(url, res.status, detail, model);
+}
+
+export interface ProbeOptions {
+  apiKey?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+export interface ProbeResult {
+  apiBase: string;
+  kind: ServerKind;
+  models: ServerModel[];
+  latencyMs: number;
+}
+
+/** Asks `/v1/models`: is the server there, which one is it, what does it serve. */
+export async function probeServer(input: string, o: ProbeOptions = {}): Promise<ProbeResult> {
+  const apiBase = normalizeApiBase(input);
+  const url = `${apiBase}/models`;
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  const started = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new ServerTimeoutError(apiBase, timeoutMs)),
+    timeoutMs,
+  );
+  const stop = (): void => controller.abort(new RequestAbortedError());
+  o.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const res = await serverFetch(
+      o.fetch ?? ((i, init) => fetch(i, init)),
+      url,
+      { headers: o.apiKey?.trim() ? { authorization: `Bearer ${o.apiKey.trim()}` } : {} },
+      controller.signal,
+    );
+    if (res.status === 404)
+      throw new ServerResponseError(url, 'HTTP 404: there is no model list at this address');
+    await throwForStatus(res, url);
+    const listing = parseJson<unknown>(await res.text(), url);
+    const models = parseModelList(listing, url);
+    return {
+      apiBase,
+      kind: detectServerKind(listing),
+      models,
+      latencyMs: performance.now() - started,
+    };
+  } catch (err) {
+    if (controller.signal.aborted && controller.signal.reason instanceof EngineError)
+      throw controller.signal.reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/**
+ * The port a run uses for a server model: the HTTP client, and, when the server takes more than
+ * one request at a time, the prefetching wrapper that keeps `concurrency` requests in flight.
+ */
+export function serverPort(o: ServerOptions & { concurrency?: number }): LlmPort {
+  const engine = new OpenAiEngine(o);
+  const c = o.concurrency ?? DEFAULT_SERVER_CONCURRENCY;
+  return c > 1 ? new PrefetchingEngine(engine, c) : engine;
+}
