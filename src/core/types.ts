@@ -117,6 +117,11 @@ export interface PromptCandidate {
   operator: string;
   /** Optimizer step (round) that proposed it. */
   step: number;
+  /**
+   * The execution feedback that prompted it, as the optimizer model read it (reflective methods:
+   * GEPA, PPO's direct generation), capped. Shown with the family tree.
+   */
+  feedback?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

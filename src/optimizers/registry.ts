@@ -8,6 +8,7 @@ import { evoprompt } from './baselines/evoprompt';
 import { opro } from './baselines/opro';
 import { reflexion } from './baselines/reflexion';
 import { chainOfThought, zeroShot } from './baselines/single';
+import { gepa } from './gepa/gepa';
 import { gpo } from './gpo';
 import { defaultKnobs, readKnobs, UnknownMethodError, type KnobValues } from './knobs';
 import { prochemy } from './prochemy';
@@ -19,6 +20,7 @@ import type { BaseState, MethodInfo, Optimizer } from './types';
 const METHODS: readonly Optimizer<BaseState>[] = [
   prochemy,
   gpo,
+  gepa,
   ppoOptimizer,
   ppoInstanceOptimizer,
   zeroShot,

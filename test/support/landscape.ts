@@ -5,7 +5,7 @@
  * the request, wrapped in whatever format the meta-prompt asked for. Everything is a pure
  * function of the request, so runs are deterministic.
  */
-import type { CompletionRequest, Task } from '../../src/core/types';
+import type { CompletionRequest, ExecJob, ExecResult, Task } from '../../src/core/types';
 import {
   fnv1a,
   lastUser,
@@ -30,7 +30,7 @@ export function toyTask(i: number, origin: Task['origin'] = { kind: 'real' }): T
     style: 'function',
     completionStyle: false,
     entryPoint: 'f',
-    tests: { kind: 'asserts', setup: '', asserts: ['assert f() == "ok"'] },
+    tests: { kind: 'asserts', setup: '', asserts: [`assert f() == "ok", "topic ${topic}"`] },
     tags: [topic],
     origin,
     source: { dataset: 'toy', license: 'MIT' },
@@ -66,6 +66,7 @@ export function wrapFor(meta: string, prompt: string): string {
   if (meta.includes('<START>')) return `<START>${prompt}<END>`;
   if (meta.includes('<INS>')) return `<INS>${prompt}</INS>`;
   if (meta.includes('<prompt>')) return `<prompt>${prompt}</prompt>`;
+  if (meta.includes('```')) return 'New instruction:\n```\n' + prompt + '\n```\n';
   return prompt;
 }
 
@@ -73,6 +74,22 @@ export interface LandscapeOptions {
   /** Share of meta answers that come back malformed (no wrapper), by request hash. */
   malformed?: number;
   pool?: readonly string[];
+  /**
+   * A model that reads failure text: when a meta-request quotes test messages that name topics
+   * (landscapeExec with `revealTopic`), its answer adds a sentence naming them to the pool
+   * prompt it would have given. Off by default, so the golden runs stay as recorded.
+   */
+  reflective?: boolean;
+}
+
+/** The failure message of a toy task on the revealing landscape names its topic. */
+export const topicMessage = (topic: string): string =>
+  `AssertionError: f() returned "bad" on a ${topic} case`;
+
+/** Topics named by failure messages quoted in a meta-request. */
+export function topicsInFeedback(text: string): string[] {
+  const found = new Set([...text.matchAll(/on an? (\w+) case/g)].map((m) => m[1] as string));
+  return TOPICS.filter((t) => found.has(t));
 }
 
 export function landscapeLlm(opts: LandscapeOptions = {}): ScriptedLlm {
@@ -94,9 +111,42 @@ export function landscapeLlm(opts: LandscapeOptions = {}): ScriptedLlm {
     const h = requestHash(req);
     if (opts.malformed && (h % 1000) / 1000 < opts.malformed)
       return 'I think the prompt is already good.';
-    return wrapFor(user, pool[fnv1a(String(h)) % pool.length] as string);
+    const base = pool[fnv1a(String(h)) % pool.length] as string;
+    const seen = opts.reflective
+      ? topicsInFeedback(req.messages.map((m) => m.content).join('\n'))
+      : [];
+    const answer = seen.length > 0 ? `${base} Handle ${seen.join(' and ')} cases.` : base;
+    return wrapFor(user, answer);
   });
 }
 
-/** Grades toy programs: `"ok"` passes, anything else fails. */
-export const landscapeExec = () => scriptedExec((job) => (job.program.includes('"ok"') ? 1 : 0));
+/**
+ * Grades toy programs: `"ok"` passes, anything else fails. With `revealTopic` a failing test's
+ * message names the task's topic (read from the toy task's assert), as real failure text often
+ * says what the code got wrong.
+ */
+export const landscapeExec = (o: { revealTopic?: boolean } = {}) => {
+  const exec = scriptedExec((job) => (job.program.includes('"ok"') ? 1 : 0));
+  if (!o.revealTopic) return exec;
+  return {
+    jobs: exec.jobs,
+    async run(job: ExecJob): Promise<ExecResult> {
+      const r = await exec.run(job);
+      if (r.passed) return r;
+      const asserts = job.tests.kind === 'asserts' ? job.tests.asserts.join(' ') : '';
+      const topic = TOPICS.find((t) => asserts.includes(`topic ${t}`)) ?? 'unknown';
+      return {
+        ...r,
+        tests: [
+          {
+            name: 'assert f() == "ok"',
+            outcome: 'failed',
+            message: topicMessage(topic),
+            errorType: 'AssertionError',
+            line: 2,
+          },
+        ],
+      };
+    },
+  };
+};
