@@ -78,11 +78,11 @@ const GOLDEN: Record<string, Record<string, string>> = {
     'seed 3, 23 calls': '4045686ec38773e4',
   },
   gepa: {
-    'seed 1': 'ebb50e4427ec127a',
-    'seed 7': 'ebe684875fc87a51',
-    'seed 2, 40% malformed answers': '962a89919a8e56a2',
+    'seed 1': '42524cec0283e5c5',
+    'seed 7': 'cbc88f70e57254e5',
+    'seed 2, 40% malformed answers': '2c3267cbc2c8ff7b',
     'seed 3, 9 calls': 'ccfd100ba81a492c',
-    'seed 3, 23 calls': '44f018baa46351b3',
+    'seed 3, 23 calls': 'b4958934bcb85c0e',
   },
   ppo: {
     'seed 1': '6b5c41b61457440c',

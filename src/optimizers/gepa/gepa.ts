@@ -29,7 +29,9 @@
  *   each parent wins, and kept when it does at least as well there as the better parent. A merge
  *   costs no LLM call. It is due after every `mergeEvery` accepted children, at most `maxMerges`.
  * - Metric calls count every (prompt, task) grading, memoized or not, so a budget means the same
- *   on a warm and a cold cache. The LLM-call knob counts model calls of both roles.
+ *   on a warm and a cold cache. The LLM-call knob counts model calls of both roles; it is checked
+ *   before each scoring and each reflection, so a scoring under way may finish past it (by at
+ *   most one Pareto set). Either budget stops the run at the last complete iteration.
  * - The run's best is the candidate with the highest mean on the Pareto set (ties: the older).
  * - Stop: `iterations`, either budget, or a candidate that solves every Pareto task.
  */
@@ -226,8 +228,12 @@ export function parseFenced(text: string): string | undefined {
   return last;
 }
 
-class MetricBudgetSpent extends Error {
-  override readonly name = 'MetricBudgetSpent';
+/** GEPA's own budget (metric calls or LLM calls) would run over: stop at the last step. */
+class GepaBudgetSpent extends Error {
+  override readonly name = 'GepaBudgetSpent';
+  constructor(readonly reason: 'metric-budget' | 'llm-budget') {
+    super(reason);
+  }
 }
 
 function limits(s: GepaState, ctx: OptimizerContext): string | undefined {
@@ -247,7 +253,10 @@ async function measure(
   tasks: readonly Task[],
 ): Promise<PromptScore | undefined> {
   const metric = num(s.knobs, 'maxMetricCalls');
-  if (metric > 0 && s.metricCalls + tasks.length > metric) throw new MetricBudgetSpent();
+  if (metric > 0 && s.metricCalls + tasks.length > metric)
+    throw new GepaBudgetSpent('metric-budget');
+  const llm = num(s.knobs, 'maxLlmCalls');
+  if (llm > 0 && ctx.budget.llmCalls >= llm) throw new GepaBudgetSpent('llm-budget');
   const score = await ctx.score(prompt, tasks);
   if (score.stoppedBy === 'budget') return undefined;
   s.metricCalls += tasks.length;
@@ -358,6 +367,8 @@ async function reflectStep(
     });
     return undefined;
   }
+  const llm = num(s.knobs, 'maxLlmCalls');
+  if (llm > 0 && ctx.budget.llmCalls >= llm) throw new GepaBudgetSpent('llm-budget');
   const examples = reflectiveExamples(ctx, tasks, before);
   const meta = fill(GEPA_REFLECT, { prompt: parent.prompt.text, examples });
   const o = { temperature: num(s.knobs, 'temperature'), maxReasks: num(s.knobs, 'reasks') };
@@ -524,7 +535,7 @@ export const gepa: Optimizer<GepaState> = {
     try {
       if (!(await addCandidate(ctx, s, seed, { kind: 'seed' }, 0))) return finish(s, 'budget');
     } catch (e) {
-      if (e instanceof MetricBudgetSpent) return finish(s, 'metric-budget');
+      if (e instanceof GepaBudgetSpent) return finish(s, e.reason);
       throw e;
     }
     s.rng = rng.getState();
@@ -553,7 +564,7 @@ export const gepa: Optimizer<GepaState> = {
       }
       if (outcome === 'budget') return finish(structuredClone(state), limits(s, ctx) ?? 'budget');
     } catch (e) {
-      if (e instanceof MetricBudgetSpent) return finish(structuredClone(state), 'metric-budget');
+      if (e instanceof GepaBudgetSpent) return finish(structuredClone(state), e.reason);
       if (e instanceof Error && e.name === 'BudgetExhaustedError') {
         return finish(structuredClone(state), 'budget');
       }
