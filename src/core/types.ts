@@ -253,7 +253,13 @@ export interface RunConfig {
   /** Registry key of the optimizer, e.g. `prochemy`. */
   method: string;
   knobs: Record<string, KnobValue>;
+  /** The task model: writes the code that is graded (requests of purpose `generate`). */
   model: ModelRef;
+  /**
+   * The optimizer model: mutates, rewrites, reflects, induces (every other purpose). Absent: the
+   * task model plays both roles.
+   */
+  optimizerModel?: ModelRef;
   datasetId: string;
   /** Split the optimizer trains on, and the held-out split it is reported on. */
   trainSplit: SplitName;

@@ -17,12 +17,15 @@ import type { RunConfig } from '../core/types';
 import type { InstanceResult } from '../optimizers/types';
 import type {
   EvaluationRecord,
+  ModelRole,
   PromptReport,
+  RoleCost,
   RunCallRecord,
   RunCost,
   RunReport,
   SeedStat,
 } from '../store/records';
+import { roleOf } from './roles';
 
 export interface SeedPrompts {
   seed: number;
@@ -125,7 +128,11 @@ export function runCost(
     completionCacheHits: 0,
     verdictCacheHits: 0,
   };
-  for (const { completion } of calls) {
+  const byRole: Record<ModelRole, RoleCost> = {
+    task: { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
+    optimizer: { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
+  };
+  for (const { completion, request } of calls) {
     if (completion.cached) {
       cost.completionCacheHits++;
       continue;
@@ -134,7 +141,12 @@ export function runCost(
     cost.promptTokens += completion.usage.promptTokens;
     cost.completionTokens += completion.usage.completionTokens;
     cost.modelSeconds += completion.latencyMs / 1000;
+    const role = byRole[roleOf(request.purpose)];
+    role.llmCalls++;
+    role.promptTokens += completion.usage.promptTokens;
+    role.completionTokens += completion.usage.completionTokens;
   }
+  cost.byRole = byRole;
   for (const e of evaluations) {
     if (e.execCached) cost.verdictCacheHits++;
     else cost.execSeconds += e.result.durationMs / 1000;

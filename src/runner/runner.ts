@@ -15,6 +15,7 @@ import type { RunEnvironment, RunRecord, RunStatus, TaskRecord } from '../store/
 import { isQuotaError, RunRepository } from '../store/runs';
 import { withVerdictCache } from '../store/verdict-cache';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
+import { routeByRole } from './roles';
 
 export type { RunnerEvent, RunTasks } from './driver';
 
@@ -104,6 +105,12 @@ function environmentOf(config: RunConfig, app: RunnerDeps['app']): RunEnvironmen
   return {
     modelId: config.model.modelId,
     engine: config.model.engine,
+    ...(config.optimizerModel
+      ? {
+          optimizerModelId: config.optimizerModel.modelId,
+          optimizerEngine: config.optimizerModel.engine,
+        }
+      : {}),
     userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
     appVersion: app?.version ?? 'unknown',
     libraries: app?.libraries ?? {},
@@ -259,7 +266,10 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
       const runTasks: RunTasks = optimizer.info.perInstance
         ? { train: tasks.test, validation: [], test: tasks.test }
         : tasks;
-      const llm = await deps.llm(run.config.model);
+      const task = await deps.llm(run.config.model);
+      const llm = run.config.optimizerModel
+        ? routeByRole(task, await deps.llm(run.config.optimizerModel))
+        : task;
       const done = await driveRun(
         {
           db: deps.db,

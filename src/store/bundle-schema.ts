@@ -97,15 +97,17 @@ export const taskSchema = v.object({
   source: v.object({ dataset: text, license: text, url: maybe(text) }),
 });
 const split = v.picklist(['train', 'validation', 'test']);
+const modelRef = v.object({
+  engine: v.picklist(['webllm', 'wllama', 'replay', 'scripted']),
+  modelId: id,
+  replayOf: maybe(id),
+});
 export const runConfigSchema = v.object({
   name: text,
   method: id,
   knobs: v.record(v.string(), v.union([num, v.string(), v.boolean()])),
-  model: v.object({
-    engine: v.picklist(['webllm', 'wllama', 'replay', 'scripted']),
-    modelId: id,
-    replayOf: maybe(id),
-  }),
+  model: modelRef,
+  optimizerModel: maybe(modelRef),
   datasetId: id,
   trainSplit: split,
   testSplit: split,
@@ -125,6 +127,7 @@ const promptReport = v.object({
   soft: seedStat,
   passAtK: v.record(v.string(), seedStat),
 });
+const roleCost = v.object({ llmCalls: count, promptTokens: count, completionTokens: count });
 export const reportSchema = v.object({
   testSetOptimization: v.boolean(),
   split: v.object({ train: text, test: text, testTasks: count }),
@@ -144,6 +147,7 @@ export const reportSchema = v.object({
     execSeconds: num,
     completionCacheHits: count,
     verdictCacheHits: count,
+    byRole: maybe(v.record(v.picklist(['task', 'optimizer']), roleCost)),
   }),
   perInstance: maybe(v.object({ label: v.literal('test-set optimization'), strict: seedStat })),
   samplingTemperature: maybe(num),
@@ -151,6 +155,8 @@ export const reportSchema = v.object({
 export const environmentSchema = v.object({
   modelId: text,
   engine: text,
+  optimizerModelId: maybe(text),
+  optimizerEngine: maybe(text),
   userAgent: text,
   appVersion: text,
   libraries: v.record(v.string(), text),
@@ -193,6 +199,7 @@ export const promptSchema = v.object({
   parents: list(id),
   operator: text,
   step: int,
+  feedback: maybe(text),
   runId: id,
   seed: int,
 });

@@ -80,6 +80,8 @@ export interface LandscapeOptions {
    * prompt it would have given. Off by default, so the golden runs stay as recorded.
    */
   reflective?: boolean;
+  /** The model id the scripted port reports (two-model runs need two). */
+  modelId?: string;
 }
 
 /** The failure message of a toy task on the revealing landscape names its topic. */
@@ -117,7 +119,7 @@ export function landscapeLlm(opts: LandscapeOptions = {}): ScriptedLlm {
       : [];
     const answer = seen.length > 0 ? `${base} Handle ${seen.join(' and ')} cases.` : base;
     return wrapFor(user, answer);
-  });
+  }, opts.modelId);
 }
 
 /**
