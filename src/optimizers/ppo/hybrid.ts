@@ -19,7 +19,7 @@ import { BudgetExhaustedError } from '../../core/budget';
 import { Rng } from '../../core/rng';
 import { normalizeWhitespace } from '../../core/text';
 import type { KnobValue, PromptCandidate, Purpose, Task } from '../../core/types';
-import { askParsed, makeCandidate, startState } from '../common';
+import { askParsed, makeCandidate, sample, startState } from '../common';
 import { renderFeedback } from '../feedback';
 import { num } from '../knobs';
 import type {
@@ -96,6 +96,8 @@ export interface HybridState extends BaseState {
   /** Steps since `best` last improved (transferable mode's patience). */
   sinceBest: number;
   trace: TraceEntry[];
+  /** Transferable mode: the training tasks drawn (knob trainTasks) at the first episode. */
+  trainIds?: string[];
 }
 
 export interface ActionChoice {
@@ -245,11 +247,17 @@ function considerInstance(
 }
 
 /** Opens the next episode; in per-instance mode skips (and records) tasks the start prompt solves. */
-async function startEpisode(state: HybridState, ctx: OptimizerContext): Promise<Episode | null> {
+async function startEpisode(
+  state: HybridState,
+  ctx: OptimizerContext,
+  rng: Rng,
+): Promise<Episode | null> {
   if (ctx.train.length === 0) throw new NoTasksError();
   const seed = await makeCandidate(state.initialPrompt, [], 'seed', 0);
   if (state.mode === 'transferable') {
-    const taskIds = ctx.train.map((t) => t.id);
+    // Drawn once; with trainTasks at least the set's size this draws nothing from the RNG.
+    state.trainIds ??= sample(rng, ctx.train, num(state.knobs, 'trainTasks')).map((t) => t.id);
+    const taskIds = state.trainIds;
     const start = state.best?.prompt ?? seed;
     const scored = await scoreOn(ctx, start, taskIds, state.step);
     addToPool(state, scored);
@@ -423,7 +431,7 @@ export async function hybridStep<S extends HybridState>(
   if (state.step >= maxSteps) return finish(state, 'max-steps', rng);
   if (ctx.budget.exhausted()) return finish(state, 'budget', rng);
   try {
-    const ep = state.episode ?? (await startEpisode(state, ctx));
+    const ep = state.episode ?? (await startEpisode(state, ctx, rng));
     if (ep === null) return finish(state, 'all-tasks', rng);
     state.episode = ep;
     if (ctx.budget.exhausted()) return finish(state, 'budget', rng);
@@ -539,7 +547,8 @@ export function projectHybridCalls(
   const action = 1 + num(knobs, 'maxReasks');
   if (mode === 'transferable') {
     // The start prompt once on every task, then per step one new prompt scored on every task.
-    return tasks + steps * (tasks + action);
+    const train = Math.min(tasks, num(knobs, 'trainTasks'));
+    return train + steps * (train + action);
   }
   // Each task: its start prompt once, then up to `horizon` actions each scored on that task alone.
   return tasks + Math.min(steps, tasks * horizon) * (1 + action);
