@@ -201,6 +201,11 @@ export interface Optimizer<S extends BaseState = BaseState> {
    * final state, so reports can show the per-instance pass@1 (test-set optimization).
    */
   instanceResults?(state: S): InstanceResult[];
+  /**
+   * For methods that keep a Pareto front (GEPA): each front candidate and the tasks it leads on,
+   * read from a checkpoint's state, for the Live and Results pages.
+   */
+  paretoFront?(state: S): { promptId: string; taskIds: string[] }[];
   /** LLM calls the method will make with these knobs, for the New-run page's projection. */
   projectCalls(
     knobs: Record<string, KnobValue>,

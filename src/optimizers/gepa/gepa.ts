@@ -493,6 +493,10 @@ async function mergeStep(
 export const gepa: Optimizer<GepaState> = {
   info: gepaInfo,
 
+  paretoFront(state) {
+    return gepaFront(state).leads.map((l) => ({ promptId: l.id, taskIds: l.tasks }));
+  },
+
   async init(args, ctx) {
     const knobs = readKnobs(gepaInfo.knobs, args.knobs, 'GEPA');
     const rng = Rng.seeded(args.seed);
