@@ -79,7 +79,7 @@ describe('a run with a task model and an optimizer model', () => {
     const reflections = calls.filter((c) => c.request.purpose === 'mutate');
     expect(reflections.length).toBeGreaterThan(0);
     expect(reflections[0]!.request.messages[0]!.content).toMatch(
-      /Test results:\n0 of 1 tests passed\. Failing:\n- assert f\(\) == "ok": failed — AssertionError: f\(\) returned "bad" on an? \w+ case/,
+      /Test results:\n0 of 1 tests passed\. Failing:\n- assert f\(\) == "ok": failed — AssertionError: f\(\) is wrong on an? \w+ case/,
     );
 
     const record = (await db.runs.get(id))!;

@@ -18,6 +18,9 @@ import {
 
 export const TOPICS = ['edge', 'types', 'loops', 'strings', 'math'] as const;
 
+/** What a toy task's failing assert says. */
+export const topicHint = (topic: string): string => `f() is wrong on a ${topic} case`;
+
 export function toyTask(i: number, origin: Task['origin'] = { kind: 'real' }): Task {
   const topic = TOPICS[i % TOPICS.length] as string;
   const id = origin.kind === 'mutated' ? `toy/m${i}` : `toy/${i}`;
@@ -30,7 +33,9 @@ export function toyTask(i: number, origin: Task['origin'] = { kind: 'real' }): T
     style: 'function',
     completionStyle: false,
     entryPoint: 'f',
-    tests: { kind: 'asserts', setup: '', asserts: [`assert f() == "ok", "topic ${topic}"`] },
+    // The assert's message names the topic, so real failure text (Pyodide's AssertionError) and
+    // the scripted grader's alike tell a reader what the code got wrong.
+    tests: { kind: 'asserts', setup: '', asserts: [`assert f() == "ok", "${topicHint(topic)}"`] },
     tags: [topic],
     origin,
     source: { dataset: 'toy', license: 'MIT' },
@@ -84,9 +89,8 @@ export interface LandscapeOptions {
   modelId?: string;
 }
 
-/** The failure message of a toy task on the revealing landscape names its topic. */
-export const topicMessage = (topic: string): string =>
-  `AssertionError: f() returned "bad" on a ${topic} case`;
+/** The failure message of a toy task names its topic. */
+export const topicMessage = (topic: string): string => `AssertionError: ${topicHint(topic)}`;
 
 /** Topics named by failure messages quoted in a meta-request. */
 export function topicsInFeedback(text: string): string[] {
@@ -136,7 +140,7 @@ export const landscapeExec = (o: { revealTopic?: boolean } = {}) => {
       const r = await exec.run(job);
       if (r.passed) return r;
       const asserts = job.tests.kind === 'asserts' ? job.tests.asserts.join(' ') : '';
-      const topic = TOPICS.find((t) => asserts.includes(`topic ${t}`)) ?? 'unknown';
+      const topic = TOPICS.find((t) => asserts.includes(topicHint(t))) ?? 'unknown';
       return {
         ...r,
         tests: [

@@ -100,7 +100,7 @@ describe('GEPA runs', () => {
     expect(reflections.length).toBeGreaterThan(0);
     // The feedback reached the meta-prompt: the failing assert and its message.
     const text = reflections[0]?.messages[0]?.content ?? '';
-    expect(text).toMatch(/AssertionError: f\(\) returned "bad" on a \w+ case/);
+    expect(text).toMatch(/AssertionError: f\(\) is wrong on a \w+ case/);
     expect(text).toContain(START);
     for (const c of final.candidates) {
       if (c.origin.kind === 'reflect') expect(c.origin.after).toBeGreaterThan(c.origin.before);
