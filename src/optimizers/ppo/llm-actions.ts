@@ -36,7 +36,8 @@ export function generateMessages(input: GenerateInput): ChatMessage[] {
     `With this instruction the model fully solved ${pct(input.strict)} of ${input.tasks} task(s) ` +
       `and passed ${pct(input.soft)} of their unit tests.`,
   ];
-  if (input.feedback) lines.push('', 'Test results of one task it failed:', clip(input.feedback, 800));
+  if (input.feedback)
+    lines.push('', 'Test results of one task it failed:', clip(input.feedback, 800));
   if (input.example) lines.push('', 'An example task:', clip(input.example, 800));
   lines.push(
     '',
