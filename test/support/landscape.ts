@@ -71,7 +71,8 @@ export function wrapFor(meta: string, prompt: string): string {
   if (meta.includes('<START>')) return `<START>${prompt}<END>`;
   if (meta.includes('<INS>')) return `<INS>${prompt}</INS>`;
   if (meta.includes('<prompt>')) return `<prompt>${prompt}</prompt>`;
-  if (meta.includes('```')) return 'New instruction:\n```\n' + prompt + '\n```\n';
+  // GEPA's reflection asks for the instruction inside one ``` block.
+  if (meta.includes('inside one ``` block')) return 'New instruction:\n```\n' + prompt + '\n```\n';
   return prompt;
 }
 
