@@ -2,9 +2,10 @@
  * Will two in-browser models fit in memory together? An estimate from the catalogue
  * (engines/catalogue.ts): a catalogue model's own memory figure; a WebLLM model not in the static
  * list from its family's parameter count at 4.5 bits per weight plus a KV-cache allowance; a
- * custom GGUF from its file size as the catalogue computes it. The budget is what the browser
- * says the device has (navigator.deviceMemory, which browsers cap at 8 GB), half of it, since the
- * page, Pyodide and the other tabs need the rest; 4 GB when the browser does not say.
+ * custom GGUF from its file size as the catalogue computes it. The budget is half of what the
+ * browser says the device has (navigator.deviceMemory, a coarse figure), since the page, Pyodide
+ * and the other tabs need the rest; 4 GB when the browser does not say. A rough guard against an
+ * obvious mistake, not a promise: WebLLM's weights live in GPU memory, which no API reports.
  */
 import { WEBLLM_FAMILIES, WLLAMA_CATALOGUE } from '../engines/catalogue';
 import type { ModelRef } from '../core/types';

@@ -239,6 +239,10 @@ describe('GEPA with a separate optimizer model on the scripted landscape (real P
   beforeAll(async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript({ content: await bundleDoubles({ delayMs: 0 }) });
+    // A 4 GB device (this Chromium reports 16): the memory check's budget is half of it.
+    await context.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 4 }),
+    );
   });
   afterAll(async () => {
     await context?.close();
@@ -251,6 +255,19 @@ describe('GEPA with a separate optimizer model on the scripted landscape (real P
       const open = indexedDB.open('athanor');
       const idb = await new Promise<IDBDatabase>((ok) => (open.onsuccess = () => ok(open.result)));
       const tx = idb.transaction('models', 'readwrite');
+      // Two large WebLLM models, only to see the memory warning (never loaded).
+      for (const id of [
+        'Qwen2.5-Coder-7B-Instruct-q4f16_1-MLC',
+        'Qwen2.5-Coder-3B-Instruct-q4f16_1-MLC',
+      ]) {
+        tx.objectStore('models').put({
+          id,
+          engine: 'webllm',
+          label: id,
+          source: 'test',
+          addedAt: 1,
+        });
+      }
       tx.objectStore('models').put({
         id: 'scripted-reflector',
         engine: 'scripted',
@@ -264,10 +281,23 @@ describe('GEPA with a separate optimizer model on the scripted landscape (real P
     await page.goto(`${server.url}#/runs/new`);
     await page.getByRole('radio', { name: /GEPA/ }).check();
     await page.getByLabel('Task set').selectOption('toy');
+    // Two big in-browser models together: the form warns before anything is loaded.
+    const model = page.getByRole('combobox', { name: 'Model', exact: true });
+    await model.selectOption('webllm:Qwen2.5-Coder-7B-Instruct-q4f16_1-MLC');
     await page
-      .getByRole('combobox', { name: 'Model', exact: true })
-      .selectOption('scripted:scripted');
+      .getByTestId('optimizer-model')
+      .selectOption('webllm:Qwen2.5-Coder-3B-Instruct-q4f16_1-MLC');
+    await expect
+      .poll(async () =>
+        (await page.getByTestId('memory-warning').textContent())?.replace(/\s+/g, ' '),
+      )
+      .toMatch(
+        /may not fit in memory together: the task model needs about [\d,]+ MB and the optimizer model about [\d,]+ MB, more than the 2,048 MB this page can count on\./,
+      );
+    await shoot(page, 'gepa-new-run-memory-warning');
+    await model.selectOption('scripted:scripted');
     await page.getByTestId('optimizer-model').selectOption('scripted:scripted-reflector');
+    expect(await page.getByTestId('memory-warning').count()).toBe(0);
     await fillKnob(page, /^Feedback tasks/, '5');
     await fillKnob(page, /^Pareto tasks/, '5');
     await fillKnob(page, /^Minibatch size/, '2');
