@@ -11,7 +11,10 @@ import {
   renderFeedback,
 } from '../../src/optimizers/feedback';
 import type { TaskScore } from '../../src/optimizers/types';
-import { toyTask } from '../support/landscape';
+import { getOptimizer } from '../../src/optimizers/registry';
+import { createDirectContext } from '../../src/optimizers/scoring';
+import { landscapeExec, landscapeLlm, toyTask, toyTasks } from '../support/landscape';
+import { runToEnd } from '../support/run-optimizer';
 
 const completion = (text: string): Completion => ({
   text,
@@ -145,5 +148,37 @@ describe('execution feedback', () => {
     const fb = feedbackFor(train, []);
     expect(() => fb(score(train[0] as Task, r))).not.toThrow();
     expect(() => fb(score(held, r))).toThrow(FeedbackScopeError);
+  });
+});
+
+describe('methods that read execution feedback', () => {
+  const run = async (id: string, knobs: Record<string, number>) => {
+    const llm = landscapeLlm();
+    const ctx = createDirectContext({
+      llm,
+      exec: landscapeExec({ revealTopic: true }),
+      train: toyTasks(10),
+    });
+    await runToEnd(getOptimizer(id), { knobs, seed: 4, initialPrompt: 'Write code.' }, ctx);
+    return llm.requests;
+  };
+
+  it("Reflexion's reflection and retry quote the failing assert and its message", async () => {
+    const requests = await run('reflexion', { rounds: 1, tasks: 4 });
+    const reflect = requests.find((r) => r.purpose === 'judge')!;
+    expect(reflect.messages[0]!.content).toMatch(
+      /Test results:\n0 of 1 tests passed\. Failing:\n- assert f\(\) == "ok": failed — AssertionError: f\(\) is wrong on an? \w+ case — at line 2/,
+    );
+    const retry = requests.find((r) => r.purpose === 'generate' && r.messages.length > 2)!;
+    expect(retry.messages.at(-1)!.content).toContain('AssertionError: f() is wrong on a');
+  });
+
+  it("PPO's direct generation quotes one failing task's feedback", async () => {
+    const requests = await run('ppo', { maxSteps: 12 });
+    const gen = requests.filter((r) => r.purpose === 'mutate');
+    expect(gen.length).toBeGreaterThan(0);
+    expect(gen[0]!.messages.at(-1)!.content).toMatch(
+      /Test results of one task it failed:\n0 of 1 tests passed\. Failing:\n- assert f\(\) == "ok": failed — AssertionError: f\(\) is wrong on an? \w+ case/,
+    );
   });
 });
