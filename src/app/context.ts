@@ -81,7 +81,12 @@ export function provideEngine(engine: ModelRef['engine'], port: LlmPort): void {
  * `globalThis.__athanorScriptedLlm`; the engine `scripted` refuses to run without one.
  */
 function scriptedLlm(model: ModelRef): LlmPort {
-  const port = (globalThis as { __athanorScriptedLlm?: LlmPort }).__athanorScriptedLlm;
+  // A second double by model id (`__athanorScriptedLlms`) plays a separate optimizer model.
+  const g = globalThis as {
+    __athanorScriptedLlm?: LlmPort;
+    __athanorScriptedLlms?: Record<string, LlmPort>;
+  };
+  const port = g.__athanorScriptedLlms?.[model.modelId] ?? g.__athanorScriptedLlm;
   if (!port) {
     throw new ModelUnavailableError(
       `Run model "${model.modelId}" uses the scripted test engine, which exists only in tests. Pick a real model.`,

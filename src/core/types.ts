@@ -130,6 +130,11 @@ export interface PromptCandidate {
   operator: string;
   /** Optimizer step (round) that proposed it. */
   step: number;
+  /**
+   * The execution feedback that prompted it, as the optimizer model read it (reflective methods:
+   * GEPA, PPO's direct generation), capped. Shown with the family tree.
+   */
+  feedback?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +273,13 @@ export interface RunConfig {
   /** Registry key of the optimizer, e.g. `prochemy`. */
   method: string;
   knobs: Record<string, KnobValue>;
+  /** The task model: writes the code that is graded (requests of purpose `generate`). */
   model: ModelRef;
+  /**
+   * The optimizer model: mutates, rewrites, reflects, induces (every other purpose). Absent: the
+   * task model plays both roles.
+   */
+  optimizerModel?: ModelRef;
   datasetId: string;
   /** Split the optimizer trains on, and the held-out split it is reported on. */
   trainSplit: SplitName;

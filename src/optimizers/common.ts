@@ -11,7 +11,6 @@ import type {
   ChatMessage,
   Completion,
   CompletionRequest,
-  ExecResult,
   PromptCandidate,
   Purpose,
   Task,
@@ -26,9 +25,12 @@ export async function makeCandidate(
   parents: string[],
   operator: string,
   step: number,
+  feedback?: string,
 ): Promise<PromptCandidate> {
   const clean = normalizeWhitespace(text);
-  return { id: await sha256(clean), text: clean, parents, operator, step };
+  const c: PromptCandidate = { id: await sha256(clean), text: clean, parents, operator, step };
+  if (feedback) c.feedback = feedback;
+  return c;
 }
 
 /**
@@ -171,18 +173,6 @@ export const pct = (x: number): string => `${Math.round(x * 1000) / 10}`;
 /** A strict score that can be compared: racing or a spent budget make a score unusable. */
 export function usable(score: PromptScore): boolean {
   return score.complete;
-}
-
-/** Test feedback as the LLM sees it: the failing tests and their messages, capped. */
-export function formatFeedback(result: ExecResult, max = 5): string {
-  if (result.setupError) return `The program failed before any test ran: ${result.setupError}`;
-  const failing = result.tests.filter((t) => t.outcome !== 'passed');
-  if (failing.length === 0) return 'All tests passed.';
-  const lines = failing
-    .slice(0, max)
-    .map((t) => `- ${t.name}: ${t.outcome}${t.message ? ` (${t.message})` : ''}`);
-  if (failing.length > max) lines.push(`- … and ${failing.length - max} more failing tests`);
-  return `${result.tests.length - failing.length} of ${result.tests.length} tests passed. Failing:\n${lines.join('\n')}`;
 }
 
 /** A scored prompt in a method's pool. */

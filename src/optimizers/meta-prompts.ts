@@ -114,3 +114,26 @@ Reflection:
 [[reflection]]
 
 Write an improved, complete implementation in one Python code block.`;
+
+/**
+ * GEPA (arXiv 2507.19457): reflective mutation. The reflection model reads the current
+ * instruction, a minibatch of tasks with the code written for each and what its tests said, and
+ * writes a new instruction. Wording is Athanor's, in the spirit of the paper's Appendix prompt.
+ */
+export const GEPA_REFLECT = `I gave a code-writing assistant the instruction below as its system prompt, then asked it to solve Python programming tasks.
+
+Instruction:
+\`\`\`
+[[prompt]]
+\`\`\`
+
+Here are some of those tasks, the code the assistant wrote for each, and what running the unit tests on that code showed:
+
+[[examples]]
+
+Write a new instruction for the assistant. Read the tasks to infer what kind of problems it must solve and in what form the answer is expected. Read every test result: find the mistakes the instruction failed to prevent, and the specific facts, conventions and edge cases the tests check, and state them in the new instruction so the assistant gets them right next time. Keep any general strategy that worked. The instruction must help with any task of this kind, not only these examples.
+
+Reply with the new instruction only, inside one \`\`\` block.`;
+
+/** GEPA: said after an answer without a ``` block. */
+export const GEPA_REASK = `Your answer had no instruction inside a \`\`\` block. Reply again with only the new instruction, inside one \`\`\` block.`;

@@ -8,9 +8,11 @@ import { evoprompt } from './baselines/evoprompt';
 import { opro } from './baselines/opro';
 import { reflexion } from './baselines/reflexion';
 import { chainOfThought, zeroShot } from './baselines/single';
+import { gepa } from './gepa/gepa';
 import { gpo } from './gpo';
 import { defaultKnobs, readKnobs, UnknownMethodError, type KnobValues } from './knobs';
 import { prochemy } from './prochemy';
+import { splitProjection, type RoleProjection } from './projection';
 import { ppoInstanceOptimizer, ppoOptimizer } from './ppo/agent';
 import { randomHybridInstanceOptimizer, randomHybridOptimizer } from './random-hybrid';
 import type { BaseState, MethodInfo, Optimizer } from './types';
@@ -19,6 +21,7 @@ import type { BaseState, MethodInfo, Optimizer } from './types';
 const METHODS: readonly Optimizer<BaseState>[] = [
   prochemy,
   gpo,
+  gepa,
   ppoOptimizer,
   ppoInstanceOptimizer,
   zeroShot,
@@ -70,4 +73,32 @@ export function projectCalls(
   return getOptimizer(id).projectCalls(knobs, counts);
 }
 
+/** The projection split into task-model and optimizer-model calls (an upper bound of each). */
+export function projectCallsByRole(
+  id: string,
+  knobs: Record<string, KnobValue>,
+  counts: { train: number; validation: number },
+): RoleProjection {
+  const resolved = resolveKnobs(id, knobs);
+  return splitProjection(id, resolved, counts, projectCalls(id, resolved, counts));
+}
+
+/**
+ * A method's Pareto front from a checkpoint's state (each front candidate and the tasks it leads
+ * on), or undefined for methods that keep none. A state this method cannot read gives undefined.
+ */
+export function paretoFrontOf(
+  id: string,
+  state: unknown,
+): { promptId: string; taskIds: string[] }[] | undefined {
+  const m = METHODS.find((x) => x.info.id === id);
+  if (!m?.paretoFront || !state) return undefined;
+  try {
+    return m.paretoFront(state as BaseState);
+  } catch {
+    return undefined;
+  }
+}
+
+export type { RoleProjection } from './projection';
 export { KnobError, UnknownMethodError } from './knobs';

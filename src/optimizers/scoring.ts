@@ -12,6 +12,7 @@ import { BudgetMeter } from '../core/budget';
 import { buildProgram } from '../core/extract';
 import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import { promptMessages } from '../core/prompting';
+import { feedbackFor } from './feedback';
 import type {
   Budget,
   ChatMessage,
@@ -326,6 +327,7 @@ export function createDirectContext(o: DirectContextOptions): OptimizerContext &
       return c;
     },
     score,
+    feedback: feedbackFor(o.train, o.validation ?? []),
     ...(o.embed ? { embed: o.embed } : {}),
     budget: meter,
     signal,

@@ -8,6 +8,7 @@
  * the runner wires to caches, budgets and the database (and tests wire to scripted ports).
  */
 import type { EmbedPort } from '../core/ports';
+import type { ExecFeedback } from './feedback';
 import type { RngState } from '../core/rng';
 import type {
   Completion,
@@ -142,6 +143,12 @@ export interface OptimizerContext {
   complete(req: CompletionRequest): Promise<Completion>;
   /** Generate code for each task with `prompt`, run it, and grade it. Memoized per (prompt, task, sample). */
   score(prompt: PromptCandidate, tasks: readonly Task[], opts?: ScoreOptions): Promise<PromptScore>;
+  /**
+   * Execution feedback of a graded answer (optimizers/feedback.ts): failing tests, messages,
+   * expected vs actual, a code excerpt; capped and deterministic. Only for `train` and
+   * `validation` tasks: any other task is refused (FeedbackScopeError).
+   */
+  feedback(score: TaskScore): ExecFeedback;
   /** Sentence embeddings, when an embedding model is loaded (GPO's relevance retrieval). */
   embed?: EmbedPort;
   budget: BudgetView;
@@ -194,6 +201,11 @@ export interface Optimizer<S extends BaseState = BaseState> {
    * final state, so reports can show the per-instance pass@1 (test-set optimization).
    */
   instanceResults?(state: S): InstanceResult[];
+  /**
+   * For methods that keep a Pareto front (GEPA): each front candidate and the tasks it leads on,
+   * read from a checkpoint's state, for the Live and Results pages.
+   */
+  paretoFront?(state: S): { promptId: string; taskIds: string[] }[];
   /** LLM calls the method will make with these knobs, for the New-run page's projection. */
   projectCalls(
     knobs: Record<string, KnobValue>,

@@ -8,6 +8,7 @@ import { hashValue } from '../core/hash';
 import type { LlmPort } from '../core/ports';
 import type { Completion, CompletionRequest } from '../core/types';
 import type { RunRepository } from '../store/runs';
+import { modelIdFor } from './roles';
 
 /** The content key of a request: the same hash the completion cache and the replay engine use. */
 export function requestKey(modelId: string, req: CompletionRequest): Promise<string> {
@@ -69,7 +70,8 @@ export class RunCallLog implements LlmPort {
 
   async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
     const round = this.round;
-    const key = await requestKey(this.modelId, req);
+    // Under the model that answers it: with two roles, the optimizer model's calls are its own.
+    const key = await requestKey(modelIdFor(this.inner, req), req);
     const n = this.occurrences.get(key) ?? 0;
     this.occurrences.set(key, n + 1);
     const logged = await this.repo.call(this.runId, this.seed, round, key, n);

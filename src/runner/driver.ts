@@ -9,6 +9,7 @@ import { BudgetMeter } from '../core/budget';
 import type { ExecPort, LlmPort } from '../core/ports';
 import type { PromptCandidate, RunConfig, Task } from '../core/types';
 import { makeCandidate } from '../optimizers/common';
+import { feedbackFor } from '../optimizers/feedback';
 import { createScorer } from '../optimizers/scoring';
 import type { BaseState, Optimizer, OptimizerContext, OptimizerEvent } from '../optimizers/types';
 import type { AthanorDb } from '../store/db';
@@ -113,9 +114,11 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
           }),
       })
     : [];
+  const train = mutated.length > 0 ? [...deps.tasks.train, ...mutated] : deps.tasks.train;
   const ctx: OptimizerContext = {
-    train: mutated.length > 0 ? [...deps.tasks.train, ...mutated] : deps.tasks.train,
+    train,
     validation: deps.tasks.validation,
+    feedback: feedbackFor(train, deps.tasks.validation),
     async complete(req) {
       meter.assertAvailable();
       signal.throwIfAborted();

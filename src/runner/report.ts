@@ -21,7 +21,9 @@ import type { InstanceResult } from '../optimizers/types';
 import type {
   EvaluationRecord,
   GeneralizationGap,
+  ModelRole,
   PromptReport,
+  RoleCost,
   RunCallRecord,
   RunCost,
   RunReport,
@@ -29,6 +31,7 @@ import type {
   SplitScore,
   TaskLevelReport,
 } from '../store/records';
+import { roleOf } from './roles';
 
 export interface SeedPrompts {
   seed: number;
@@ -133,7 +136,11 @@ export function runCost(
     completionCacheHits: 0,
     verdictCacheHits: 0,
   };
-  for (const { completion } of calls) {
+  const byRole: Record<ModelRole, RoleCost> = {
+    task: { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
+    optimizer: { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
+  };
+  for (const { completion, request } of calls) {
     if (completion.cached) {
       cost.completionCacheHits++;
       continue;
@@ -142,7 +149,12 @@ export function runCost(
     cost.promptTokens += completion.usage.promptTokens;
     cost.completionTokens += completion.usage.completionTokens;
     cost.modelSeconds += completion.latencyMs / 1000;
+    const role = byRole[roleOf(request.purpose)];
+    role.llmCalls++;
+    role.promptTokens += completion.usage.promptTokens;
+    role.completionTokens += completion.usage.completionTokens;
   }
+  cost.byRole = byRole;
   for (const e of evaluations) {
     if (e.execCached) cost.verdictCacheHits++;
     else cost.execSeconds += e.result.durationMs / 1000;

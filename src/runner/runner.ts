@@ -17,6 +17,7 @@ import { withVerdictCache } from '../store/verdict-cache';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
 import { checkBundleReport } from './bundle-check';
 import { runLockName } from './lock';
+import { routeByRole } from './roles';
 
 export type { RunnerEvent, RunTasks } from './driver';
 
@@ -106,6 +107,12 @@ function environmentOf(config: RunConfig, app: RunnerDeps['app']): RunEnvironmen
   return {
     modelId: config.model.modelId,
     engine: config.model.engine,
+    ...(config.optimizerModel
+      ? {
+          optimizerModelId: config.optimizerModel.modelId,
+          optimizerEngine: config.optimizerModel.engine,
+        }
+      : {}),
     userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
     appVersion: app?.version ?? 'unknown',
     libraries: app?.libraries ?? {},
@@ -270,7 +277,10 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
       const runTasks: RunTasks = optimizer.info.perInstance
         ? { train: tasks.test, validation: [], test: tasks.test }
         : tasks;
-      const llm = await deps.llm(run.config.model);
+      const task = await deps.llm(run.config.model);
+      const llm = run.config.optimizerModel
+        ? routeByRole(task, await deps.llm(run.config.optimizerModel))
+        : task;
       const done = await driveRun(
         {
           db: deps.db,

@@ -97,17 +97,19 @@ export const taskSchema = v.object({
   source: v.object({ dataset: text, license: text, url: maybe(text) }),
 });
 const split = v.picklist(['train', 'validation', 'test']);
+const modelRef = v.object({
+  engine: v.picklist(['webllm', 'wllama', 'openai', 'replay', 'scripted']),
+  modelId: id,
+  replayOf: maybe(id),
+  // A model server's API base (never a key: keys are not part of a ModelRef).
+  server: maybe(v.pipe(v.string(), v.url())),
+});
 export const runConfigSchema = v.object({
   name: text,
   method: id,
   knobs: v.record(v.string(), v.union([num, v.string(), v.boolean()])),
-  model: v.object({
-    engine: v.picklist(['webllm', 'wllama', 'openai', 'replay', 'scripted']),
-    modelId: id,
-    replayOf: maybe(id),
-    // A model server's API base (never a key: keys are not part of a ModelRef).
-    server: maybe(v.pipe(v.string(), v.url())),
-  }),
+  model: modelRef,
+  optimizerModel: maybe(modelRef),
   datasetId: id,
   trainSplit: split,
   testSplit: split,
@@ -142,6 +144,7 @@ const taskLevelComparison = v.object({
   seFrom: v.picklist(['tasks', 'seeds']),
   mdd: v.nullable(num),
 });
+const roleCost = v.object({ llmCalls: count, promptTokens: count, completionTokens: count });
 export const reportSchema = v.object({
   testSetOptimization: v.boolean(),
   split: v.object({ train: text, test: text, testTasks: count }),
@@ -183,6 +186,7 @@ export const reportSchema = v.object({
     execSeconds: num,
     completionCacheHits: count,
     verdictCacheHits: count,
+    byRole: maybe(v.record(v.picklist(['task', 'optimizer']), roleCost)),
   }),
   leakage: maybe(v.object({ requests: count, leakedTasks: list(id) })),
   perInstance: maybe(v.object({ label: v.literal('test-set optimization'), strict: seedStat })),
@@ -191,6 +195,8 @@ export const reportSchema = v.object({
 export const environmentSchema = v.object({
   modelId: text,
   engine: text,
+  optimizerModelId: maybe(text),
+  optimizerEngine: maybe(text),
   userAgent: text,
   appVersion: text,
   libraries: v.record(v.string(), text),
@@ -233,6 +239,7 @@ export const promptSchema = v.object({
   parents: list(id),
   operator: text,
   step: int,
+  feedback: maybe(text),
   runId: id,
   seed: int,
 });

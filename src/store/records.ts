@@ -105,6 +105,9 @@ export interface RunProgress {
 export interface RunEnvironment {
   modelId: string;
   engine: string;
+  /** Set when the run names an optimizer model apart from the task model. */
+  optimizerModelId?: string;
+  optimizerEngine?: string;
   userAgent: string;
   appVersion: string;
   libraries: Record<string, string>;
@@ -134,6 +137,16 @@ export interface RunCost {
   /** Answers served by the completion cache, and verdicts served by the verdict cache. */
   completionCacheHits: number;
   verdictCacheHits: number;
+  /** Model calls and tokens per role: the task model (code) and the optimizer model (the rest). */
+  byRole?: Record<ModelRole, RoleCost>;
+}
+
+export type ModelRole = 'task' | 'optimizer';
+
+export interface RoleCost {
+  llmCalls: number;
+  promptTokens: number;
+  completionTokens: number;
 }
 
 /** The held-out evaluation of a finished run (see runner/report.ts for how each figure is made). */

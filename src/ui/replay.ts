@@ -26,11 +26,29 @@ export async function createReplayRun(sourceId: string, runner?: Runner): Promis
       modelId: source.config.model.modelId,
       replayOf: sourceId,
     },
+    // Each role replays its own model's recorded answers.
+    ...(source.config.optimizerModel
+      ? {
+          optimizerModel: {
+            engine: 'replay' as const,
+            modelId: source.config.optimizerModel.modelId,
+            replayOf: sourceId,
+          },
+        }
+      : {}),
   };
   // The source's task ids, not the dataset's current split: a replay grades exactly the tasks
   // the source run graded.
   return (runner ?? (await appRunner())).create(config, {
     ...(source.taskIds ? { taskIds: source.taskIds } : {}),
-    ...(source.environment ? { environment: { ...source.environment, engine: 'replay' } } : {}),
+    ...(source.environment
+      ? {
+          environment: {
+            ...source.environment,
+            engine: 'replay',
+            ...(source.environment.optimizerEngine ? { optimizerEngine: 'replay' } : {}),
+          },
+        }
+      : {}),
   });
 }

@@ -12,6 +12,8 @@ export interface CandidateRow {
   operator: string;
   step: number;
   parents: string[];
+  /** The execution feedback that prompted it (reflective methods). */
+  feedback?: string;
   /** Mean strict pass over the training tasks graded so far (sample 0), or null if none yet. */
   score: number | null;
   soft: number | null;
@@ -43,6 +45,7 @@ export function candidateRows(
         operator: p.operator,
         step: p.step,
         parents: p.parents,
+        ...(p.feedback ? { feedback: p.feedback } : {}),
         score: t ? t.pass / t.n : null,
         soft: t ? t.soft / t.n : null,
         graded: t?.n ?? 0,

@@ -21,5 +21,16 @@ function slow(inner: LlmPort, ms: number): LlmPort {
   };
 }
 
-const g = globalThis as { __athanorScriptedLlm?: LlmPort };
+const g = globalThis as {
+  __athanorScriptedLlm?: LlmPort;
+  __athanorScriptedLlms?: Record<string, LlmPort>;
+};
 g.__athanorScriptedLlm = slow(unseededSampling(landscapeLlm()), ATHANOR_TEST_OPTIONS.delayMs);
+// A separate optimizer model for two-model runs: it reads failure text (the landscape's
+// reflective model), under its own model id.
+g.__athanorScriptedLlms = {
+  'scripted-reflector': slow(
+    landscapeLlm({ reflective: true, modelId: 'scripted-reflector' }),
+    ATHANOR_TEST_OPTIONS.delayMs,
+  ),
+};

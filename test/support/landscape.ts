@@ -5,7 +5,7 @@
  * the request, wrapped in whatever format the meta-prompt asked for. Everything is a pure
  * function of the request, so runs are deterministic.
  */
-import type { CompletionRequest, Task } from '../../src/core/types';
+import type { CompletionRequest, ExecJob, ExecResult, Task } from '../../src/core/types';
 import {
   fnv1a,
   lastUser,
@@ -17,6 +17,9 @@ import {
 } from './scripted-llm';
 
 export const TOPICS = ['edge', 'types', 'loops', 'strings', 'math'] as const;
+
+/** What a toy task's failing assert says. */
+export const topicHint = (topic: string): string => `f() is wrong on a ${topic} case`;
 
 export function toyTask(i: number, origin: Task['origin'] = { kind: 'real' }): Task {
   const topic = TOPICS[i % TOPICS.length] as string;
@@ -30,7 +33,9 @@ export function toyTask(i: number, origin: Task['origin'] = { kind: 'real' }): T
     style: 'function',
     completionStyle: false,
     entryPoint: 'f',
-    tests: { kind: 'asserts', setup: '', asserts: ['assert f() == "ok"'] },
+    // The assert's message names the topic, so real failure text (Pyodide's AssertionError) and
+    // the scripted grader's alike tell a reader what the code got wrong.
+    tests: { kind: 'asserts', setup: '', asserts: [`assert f() == "ok", "${topicHint(topic)}"`] },
     tags: [topic],
     origin,
     source: { dataset: 'toy', license: 'MIT' },
@@ -66,6 +71,8 @@ export function wrapFor(meta: string, prompt: string): string {
   if (meta.includes('<START>')) return `<START>${prompt}<END>`;
   if (meta.includes('<INS>')) return `<INS>${prompt}</INS>`;
   if (meta.includes('<prompt>')) return `<prompt>${prompt}</prompt>`;
+  // GEPA's reflection asks for the instruction inside one ``` block.
+  if (meta.includes('inside one ``` block')) return 'New instruction:\n```\n' + prompt + '\n```\n';
   return prompt;
 }
 
@@ -73,6 +80,23 @@ export interface LandscapeOptions {
   /** Share of meta answers that come back malformed (no wrapper), by request hash. */
   malformed?: number;
   pool?: readonly string[];
+  /**
+   * A model that reads failure text: when a meta-request quotes test messages that name topics
+   * (landscapeExec with `revealTopic`), its answer adds a sentence naming them to the pool
+   * prompt it would have given. Off by default, so the golden runs stay as recorded.
+   */
+  reflective?: boolean;
+  /** The model id the scripted port reports (two-model runs need two). */
+  modelId?: string;
+}
+
+/** The failure message of a toy task names its topic. */
+export const topicMessage = (topic: string): string => `AssertionError: ${topicHint(topic)}`;
+
+/** Topics named by failure messages quoted in a meta-request. */
+export function topicsInFeedback(text: string): string[] {
+  const found = new Set([...text.matchAll(/on an? (\w+) case/g)].map((m) => m[1] as string));
+  return TOPICS.filter((t) => found.has(t));
 }
 
 export function landscapeLlm(opts: LandscapeOptions = {}): ScriptedLlm {
@@ -94,9 +118,42 @@ export function landscapeLlm(opts: LandscapeOptions = {}): ScriptedLlm {
     const h = requestHash(req);
     if (opts.malformed && (h % 1000) / 1000 < opts.malformed)
       return 'I think the prompt is already good.';
-    return wrapFor(user, pool[fnv1a(String(h)) % pool.length] as string);
-  });
+    const base = pool[fnv1a(String(h)) % pool.length] as string;
+    const seen = opts.reflective
+      ? topicsInFeedback(req.messages.map((m) => m.content).join('\n'))
+      : [];
+    const answer = seen.length > 0 ? `${base} Handle ${seen.join(' and ')} cases.` : base;
+    return wrapFor(user, answer);
+  }, opts.modelId);
 }
 
-/** Grades toy programs: `"ok"` passes, anything else fails. */
-export const landscapeExec = () => scriptedExec((job) => (job.program.includes('"ok"') ? 1 : 0));
+/**
+ * Grades toy programs: `"ok"` passes, anything else fails. With `revealTopic` a failing test's
+ * message names the task's topic (read from the toy task's assert), as real failure text often
+ * says what the code got wrong.
+ */
+export const landscapeExec = (o: { revealTopic?: boolean } = {}) => {
+  const exec = scriptedExec((job) => (job.program.includes('"ok"') ? 1 : 0));
+  if (!o.revealTopic) return exec;
+  return {
+    jobs: exec.jobs,
+    async run(job: ExecJob): Promise<ExecResult> {
+      const r = await exec.run(job);
+      if (r.passed) return r;
+      const asserts = job.tests.kind === 'asserts' ? job.tests.asserts.join(' ') : '';
+      const topic = TOPICS.find((t) => asserts.includes(topicHint(t))) ?? 'unknown';
+      return {
+        ...r,
+        tests: [
+          {
+            name: 'assert f() == "ok"',
+            outcome: 'failed',
+            message: topicMessage(topic),
+            errorType: 'AssertionError',
+            line: 2,
+          },
+        ],
+      };
+    },
+  };
+};

@@ -39,4 +39,5 @@ export const SMALL_KNOBS: Readonly<Record<string, Record<string, number>>> = {
   opro: { steps: 3, perStep: 2, trainTasks: 8 },
   evoprompt: { population: 3, generations: 2, trainTasks: 8 },
   reflexion: { rounds: 2, tasks: 8 },
+  gepa: { iterations: 6, trainTasks: 6, paretoTasks: 6 },
 };

@@ -130,7 +130,9 @@ describe('PPO agent on the scripted landscape', () => {
   const knobs = { maxSteps: 16, horizon: 4, rolloutSteps: 4 };
 
   it('improves on the start prompt, asks the LLM with the right purposes, and trains its policy', async () => {
-    const { state, llm, ctx } = await run(ppoOptimizer, knobs, 1);
+    // Seed 4: a run that uses all 16 steps (since the generation action reads execution feedback,
+    // seed 1 reaches a prompt that solves every task before then).
+    const { state, llm, ctx } = await run(ppoOptimizer, knobs, 4);
     const start = toyTasks(10).filter((t) => solves(START, t)).length / 10;
     expect(state.stopReason).toBe('max-steps');
     expect(state.step).toBe(16);

@@ -17,7 +17,6 @@ import type { KnobValue, PromptCandidate, Task } from '../../core/types';
 import {
   endRound,
   finish,
-  formatFeedback,
   guardedStep,
   makeCandidate,
   metaRequest,
@@ -26,9 +25,17 @@ import {
   tasksById,
   TrainingSetError,
 } from '../common';
+import { renderFeedback } from '../feedback';
 import { intKnob, num, readKnobs, type KnobValues } from '../knobs';
 import { fill, REFLEXION_REFLECT, REFLEXION_RETRY } from '../meta-prompts';
-import type { BaseState, InstanceResult, MethodInfo, Optimizer, TaskScore } from '../types';
+import type {
+  BaseState,
+  InstanceResult,
+  MethodInfo,
+  Optimizer,
+  OptimizerContext,
+  TaskScore,
+} from '../types';
 
 export const reflexionInfo: MethodInfo = {
   id: 'reflexion',
@@ -82,11 +89,12 @@ export interface ReflexionState extends BaseState {
   tasks: ReflexionTask[];
 }
 
-function record(t: ReflexionTask, score: TaskScore, round: number): void {
+function record(t: ReflexionTask, score: TaskScore, round: number, ctx: OptimizerContext): void {
   t.passed = score.passed;
   t.lastAnswer = score.completion.text;
   t.lastCode = score.code;
-  t.feedback = formatFeedback(score.result);
+  // The execution feedback record: failing asserts, messages, expected vs actual, the line.
+  t.feedback = renderFeedback(ctx.feedback(score));
   if (score.passed && t.solvedAt === null) t.solvedAt = round;
 }
 
@@ -174,7 +182,8 @@ export const reflexion: Optimizer<ReflexionState> = {
             : {}),
         },
       );
-      for (const ts of score.perTask) record(current.get(ts.taskId) as ReflexionTask, ts, round);
+      for (const ts of score.perTask)
+        record(current.get(ts.taskId) as ReflexionTask, ts, round, ctx);
       ctx.emit({ type: 'scored', step: round, prompt: s.prompt, score });
       if (score.stoppedBy === 'budget') return finish(s, 'budget');
       const solved = s.tasks.filter((t) => t.passed).length / s.tasks.length;

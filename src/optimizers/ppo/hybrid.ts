@@ -19,7 +19,8 @@ import { BudgetExhaustedError } from '../../core/budget';
 import { Rng } from '../../core/rng';
 import { normalizeWhitespace } from '../../core/text';
 import type { KnobValue, PromptCandidate, Purpose, Task } from '../../core/types';
-import { askParsed, makeCandidate, startState } from '../common';
+import { askParsed, makeCandidate, sample, startState } from '../common';
+import { renderFeedback } from '../feedback';
 import { num } from '../knobs';
 import type {
   BaseState,
@@ -41,7 +42,7 @@ export interface Scored {
   soft: number;
   /** Share of tasks whose code crashed, timed out or did not load (rather than failing an assert). */
   errorShare: number;
-  /** One failing test's message (for the generation action's meta-prompt); '' when all pass. */
+  /** The first failing task's execution feedback (for the generation action); '' when all pass. */
   feedback: string;
 }
 
@@ -95,6 +96,8 @@ export interface HybridState extends BaseState {
   /** Steps since `best` last improved (transferable mode's patience). */
   sinceBest: number;
   trace: TraceEntry[];
+  /** Transferable mode: the training tasks drawn (knob trainTasks) at the first episode. */
+  trainIds?: string[];
 }
 
 export interface ActionChoice {
@@ -142,7 +145,10 @@ export function initHybridState(
   };
 }
 
-function summarize(prompt: PromptCandidate, score: PromptScore): Scored {
+/** The feedback record of the first failing task, as the generation action's LLM reads it. */
+const FEEDBACK_CHARS = 700;
+
+function summarize(prompt: PromptCandidate, score: PromptScore, ctx: OptimizerContext): Scored {
   let errors = 0;
   let feedback = '';
   for (const t of score.perTask) {
@@ -151,21 +157,14 @@ function summarize(prompt: PromptCandidate, score: PromptScore): Scored {
       t.result.setupError !== undefined ||
       t.result.tests.some((v) => v.outcome === 'error' || v.outcome === 'timeout');
     if (crashed) errors += 1;
-    if (!feedback) {
-      const bad = t.result.tests.find((v) => v.outcome !== 'passed');
-      feedback =
-        t.result.setupError ??
-        (bad
-          ? `${bad.name}: ${bad.outcome}${bad.message ? ` (${bad.message})` : ''}`
-          : 'wrong answer');
-    }
+    if (!feedback) feedback = renderFeedback(ctx.feedback(t), FEEDBACK_CHARS);
   }
   return {
     prompt,
     strict: score.strict,
     soft: score.soft,
     errorShare: score.perTask.length ? errors / score.perTask.length : 0,
-    feedback: feedback.slice(0, 300),
+    feedback,
   };
 }
 
@@ -187,7 +186,7 @@ async function scoreOn(
   // We never race, so an incomplete score means the budget ran out while scoring.
   if (!score.complete) throw new BudgetStop();
   ctx.emit({ type: 'scored', step, prompt, score });
-  return summarize(prompt, score);
+  return summarize(prompt, score, ctx);
 }
 
 const better = (
@@ -248,11 +247,17 @@ function considerInstance(
 }
 
 /** Opens the next episode; in per-instance mode skips (and records) tasks the start prompt solves. */
-async function startEpisode(state: HybridState, ctx: OptimizerContext): Promise<Episode | null> {
+async function startEpisode(
+  state: HybridState,
+  ctx: OptimizerContext,
+  rng: Rng,
+): Promise<Episode | null> {
   if (ctx.train.length === 0) throw new NoTasksError();
   const seed = await makeCandidate(state.initialPrompt, [], 'seed', 0);
   if (state.mode === 'transferable') {
-    const taskIds = ctx.train.map((t) => t.id);
+    // Drawn once; with trainTasks at least the set's size this draws nothing from the RNG.
+    state.trainIds ??= sample(rng, ctx.train, num(state.knobs, 'trainTasks')).map((t) => t.id);
+    const taskIds = state.trainIds;
     const start = state.best?.prompt ?? seed;
     const scored = await scoreOn(ctx, start, taskIds, state.step);
     addToPool(state, scored);
@@ -319,7 +324,13 @@ async function applyAction(
   ep: Episode,
   ctx: OptimizerContext,
   rng: Rng,
-): Promise<{ text: string; parents: string[]; operator: string; llmCalls: number }> {
+): Promise<{
+  text: string;
+  parents: string[];
+  operator: string;
+  llmCalls: number;
+  feedback?: string;
+}> {
   const current = ep.current.prompt;
   const others = state.pool.filter((p) => p.prompt.text !== current.text);
   if (action === 'generate' || action === 'rewrite') {
@@ -366,6 +377,7 @@ async function applyAction(
       parents: [current.id],
       operator: action,
       llmCalls: asked.attempts.length,
+      ...(action === 'generate' && ep.current.feedback ? { feedback: ep.current.feedback } : {}),
     };
   }
   if (action === 'crossover' && others.length > 0) {
@@ -419,7 +431,7 @@ export async function hybridStep<S extends HybridState>(
   if (state.step >= maxSteps) return finish(state, 'max-steps', rng);
   if (ctx.budget.exhausted()) return finish(state, 'budget', rng);
   try {
-    const ep = state.episode ?? (await startEpisode(state, ctx));
+    const ep = state.episode ?? (await startEpisode(state, ctx, rng));
     if (ep === null) return finish(state, 'all-tasks', rng);
     state.episode = ep;
     if (ctx.budget.exhausted()) return finish(state, 'budget', rng);
@@ -430,7 +442,13 @@ export async function hybridStep<S extends HybridState>(
     if (action === undefined)
       throw new RangeError(`Policy chose action ${choice.action}, which does not exist`);
     const made = await applyAction(action, state, ep, ctx, rng);
-    const prompt = await makeCandidate(made.text, made.parents, made.operator, state.step + 1);
+    const prompt = await makeCandidate(
+      made.text,
+      made.parents,
+      made.operator,
+      state.step + 1,
+      made.feedback,
+    );
     ctx.emit({ type: 'proposed', step: state.step, prompt });
     const scored = await scoreOn(ctx, prompt, ep.taskIds, state.step);
     const reward = shapedReward(ep.current, scored, made.llmCalls, {
@@ -529,7 +547,8 @@ export function projectHybridCalls(
   const action = 1 + num(knobs, 'maxReasks');
   if (mode === 'transferable') {
     // The start prompt once on every task, then per step one new prompt scored on every task.
-    return tasks + steps * (tasks + action);
+    const train = Math.min(tasks, num(knobs, 'trainTasks'));
+    return train + steps * (train + action);
   }
   // Each task: its start prompt once, then up to `horizon` actions each scored on that task alone.
   return tasks + Math.min(steps, tasks * horizon) * (1 + action);

@@ -91,6 +91,14 @@ export const HYBRID_KNOBS: readonly KnobSpec[] = [
     4096,
     'Longest prompt an LLM action may write.',
   ),
+  intKnob(
+    'trainTasks',
+    'Training tasks',
+    1000,
+    1,
+    1000,
+    'Transferable mode: training tasks drawn (by seed) to score every prompt on, so the agent can be held to the same set as other methods. Per-instance mode works on every reported task.',
+  ),
 ];
 
 /** PPO's own hyperparameters (Schulman et al. 2017 defaults, scaled down to a short run). */

@@ -18,7 +18,7 @@ export interface GenerateInput {
   strict: number;
   soft: number;
   tasks: number;
-  /** One failing test's message, when there is one. */
+  /** Execution feedback of one failing task (optimizers/feedback.ts), when there is one. */
   feedback: string;
   /** One task of the set, so the model sees what the prompt is for. */
   example: string;
@@ -36,7 +36,8 @@ export function generateMessages(input: GenerateInput): ChatMessage[] {
     `With this instruction the model fully solved ${pct(input.strict)} of ${input.tasks} task(s) ` +
       `and passed ${pct(input.soft)} of their unit tests.`,
   ];
-  if (input.feedback) lines.push(`One failure it caused: ${clip(input.feedback, 300)}`);
+  if (input.feedback)
+    lines.push('', 'Test results of one task it failed:', clip(input.feedback, 800));
   if (input.example) lines.push('', 'An example task:', clip(input.example, 800));
   lines.push(
     '',

@@ -79,6 +79,7 @@ const SMALL: Record<string, Record<string, number>> = {
   ppo: { maxSteps: 3, horizon: 3, rolloutSteps: 3 },
   'ppo-instance': { maxSteps: 6, horizon: 2, rolloutSteps: 2 },
   'random-hybrid': { maxSteps: 3, horizon: 2 },
+  gepa: { iterations: 3, trainTasks: 3, paretoTasks: 3, minibatch: 2 },
 };
 
 const api = {
