@@ -7,3 +7,4 @@ export * from './stats';
 export * from './extract';
 export * from './text';
 export * from './budget';
+export * from './code-stop';
