@@ -8,3 +8,4 @@ export * from './extract';
 export * from './text';
 export * from './budget';
 export * from './code-stop';
+export * from './stop-reasons';

@@ -240,6 +240,10 @@ export const prochemy: Optimizer<ProchemyState> = {
         (i) => `Variant ${i + 1} was malformed after every re-ask and was dropped.`,
       );
       if (!variants) return finish(s, 'budget');
+      const tally = (s.variants ??= { scored: 0, refused: 0, scoredSinceGain: 0 });
+      tally.scored += variants.length;
+      tally.scoredSinceGain += variants.length;
+      tally.refused += num(s.knobs, 'variants') - variants.length;
       const candidates: PromptCandidate[] = [s.current, ...variants];
 
       const scores: PromptScore[] = [];
@@ -275,6 +279,7 @@ export const prochemy: Optimizer<ProchemyState> = {
       const selected = candidates[bestIdx] as PromptCandidate;
       const changed = selected.id !== s.current.id;
       s.unchanged = changed ? 0 : s.unchanged + 1;
+      if (changed) tally.scoredSinceGain = 0;
       s.current = selected;
       s.best = { prompt: selected, score: (scores[bestIdx] as PromptScore).strict };
       if (changed || step === 1)
@@ -291,8 +296,11 @@ export const prochemy: Optimizer<ProchemyState> = {
         weights,
         selectedId: selected.id,
       });
+      // Unchanged for `patience` rounds: converged only if valid variants were scored meanwhile.
+      const plateau = s.unchanged >= num(s.knobs, 'patience');
       return endRound(s, step, rng, {
-        converged: s.unchanged >= num(s.knobs, 'patience'),
+        converged: plateau && tally.scoredSinceGain > 0,
+        'no-usable-variants': plateau && tally.scoredSinceGain === 0,
         'max-steps': step >= num(s.knobs, 'rounds'),
       });
     });

@@ -9,6 +9,7 @@
  */
 import type { EmbedPort } from '../core/ports';
 import type { RngState } from '../core/rng';
+import type { VariantTally } from '../core/stop-reasons';
 import type {
   Completion,
   CompletionRequest,
@@ -163,6 +164,11 @@ export interface BaseState {
   done: boolean;
   /** Why it stopped: `converged`, `max-steps`, `budget`, ... */
   stopReason?: string;
+  /**
+   * Variants the method asked the model for, scored and refused (methods that write variants
+   * keep it), so the runner never reports "converged" for a model that produced none.
+   */
+  variants?: VariantTally;
 }
 
 /** One task's own best prompt in a per-instance run. */

@@ -6,7 +6,7 @@
  * if it had never stopped.
  */
 import { BudgetMeter } from '../core/budget';
-import type { ExecPort, LlmPort } from '../core/ports';
+import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import type { PromptCandidate, RunConfig, Task } from '../core/types';
 import { makeCandidate } from '../optimizers/common';
 import { createScorer } from '../optimizers/scoring';
@@ -16,6 +16,7 @@ import type { EvaluationRecord, RunProgress, RunRecord } from '../store/records'
 import type { RunRepository } from '../store/runs';
 import { HELDOUT_ROUND, RunCallLog } from './call-log';
 import { augmentTraining } from './augment';
+import { seedStop, updateDiagnostics, withStop } from './diagnostics';
 import { PersistentEvaluationLog } from './evaluation-log';
 import { buildReport, heldoutTemperature, type SeedPrompts } from './report';
 
@@ -36,6 +37,8 @@ export interface DriveDeps {
   repo: RunRepository;
   llm: LlmPort;
   exec: ExecPort;
+  /** Sentence embeddings for GPO's relevance retrieval; absent means TF-IDF (recorded on the run). */
+  embed?: EmbedPort;
   optimizer: Optimizer;
   tasks: RunTasks;
   clock: () => number;
@@ -122,6 +125,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
       return c;
     },
     score,
+    ...(deps.embed ? { embed: deps.embed } : {}),
     budget: meter,
     signal,
     emit(event) {
@@ -186,6 +190,9 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     state = await optimizer.step(state, ctx);
     await save(state, round);
   }
+  await updateDiagnostics(repo, run.id, (d) =>
+    withStop(d, seedStop(seed, state, meter.limitReached())),
+  );
   const final = state.best?.prompt ?? initial;
   await repo.putPrompt({ ...final, runId: run.id, seed });
 
@@ -238,6 +245,14 @@ export async function driveRun(
 ): Promise<RunRecord> {
   const run = await deps.repo.get(runId);
   const counters = { evaluations: await deps.repo.countEvaluations(runId), llmCalls: 0 };
+  if (usesRelevance(run.config)) {
+    await updateDiagnostics(deps.repo, runId, (d) => ({
+      ...d,
+      relevance: deps.embed
+        ? { measure: 'embeddings', modelId: deps.embed.modelId }
+        : { measure: 'tf-idf' },
+    }));
+  }
   const prompts: SeedPrompts[] = [];
   for (const [seedIndex, seed] of run.config.seeds.entries()) {
     prompts.push(await runSeed({ deps, run, seed, seedIndex, signal, counters }));
@@ -266,4 +281,9 @@ export async function driveRun(
   deps.emit({ type: 'progress', runId, progress });
   deps.emit({ type: 'status', runId, status: 'done' });
   return deps.repo.get(runId);
+}
+
+/** True for runs whose method retrieves past prompts by relevance (GPO's default trajectory). */
+function usesRelevance(config: RunConfig): boolean {
+  return config.method === 'gpo' && (config.knobs['trajectory'] ?? 'relevance') === 'relevance';
 }
