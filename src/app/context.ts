@@ -16,6 +16,7 @@ import { createRunner, type Runner } from '../runner';
 import { completionRepo } from '../store/completions';
 import { db } from '../store/db';
 import { version as appVersion } from '../../package.json';
+import { currentEmbedder } from './embedder';
 
 /** The LLM a run names cannot be had (not loaded, not downloaded, unknown engine). */
 export class ModelUnavailableError extends Error {
@@ -147,6 +148,7 @@ export function appRunner(): Promise<Runner> {
     return createRunner({
       db: db(),
       llm: llmFor,
+      embed: () => currentEmbedder()?.port,
       exec: lazyExec,
       optimizer: getOptimizer,
       app: { name: 'athanor', version: appVersion },

@@ -10,3 +10,7 @@ export * from './replay';
 export * from './wllama';
 export * from './webllm';
 export * from './threads';
+export * from './embed-common';
+export * from './wllama-embed';
+export * from './webllm-embed';
+export * from './server-embed';

@@ -31,7 +31,7 @@ export interface WllamaLoadOptions {
 }
 
 /** The wasm is served from our own origin (Vite copies it into the build as an asset). */
-function newWllama(): Wllama {
+export function newWllama(): Wllama {
   return new Wllama(
     { default: wllamaWasmUrl },
     { logger: LoggerWithoutDebug, suppressNativeLog: true, allowOffline: true },
@@ -40,7 +40,7 @@ function newWllama(): Wllama {
 
 const baseName = (path: string): string => path.split(/[\\/]/).pop()?.split('?')[0] ?? path;
 
-function loadError(source: string, err: unknown): Error {
+export function loadError(source: string, err: unknown): Error {
   if (err instanceof EngineError) return err;
   if (
     err instanceof WllamaAbortError ||
