@@ -9,3 +9,4 @@ export * from './text';
 export * from './budget';
 export * from './code-stop';
 export * from './stop-reasons';
+export * from './context-window';

@@ -72,6 +72,8 @@ export class WllamaEngine implements LlmPort {
   readonly threads: number;
   private readonly wllama: Wllama;
   private readonly chat: boolean;
+  /** The context window the model was loaded with (prompt + answer), in tokens. */
+  readonly contextWindow: number;
   /** One request at a time: a single llama.cpp context, and honest latency figures. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -81,6 +83,7 @@ export class WllamaEngine implements LlmPort {
     this.threads = threads;
     // Base models (no chat template) get a plain transcript instead of a chat format they never saw.
     this.chat = wllama.getChatTemplate() !== null;
+    this.contextWindow = wllama.getLoadedContextInfo().n_ctx;
   }
 
   /** The underlying wllama instance, for benchmarks that call it directly. */

@@ -30,7 +30,7 @@
  */
 import type { Rng } from '../core/rng';
 import { denseCosine, tfidfSimilarities, wordEditDistance } from '../core/text';
-import type { KnobValue, PromptCandidate } from '../core/types';
+import type { KnobValue, PromptCandidate, Task } from '../core/types';
 import {
   askInConversation,
   describeTasks,
@@ -67,6 +67,13 @@ import {
   GPO_OVER_BUDGET,
   GPO_TRAJECTORY_HEADER,
 } from './meta-prompts';
+import {
+  GPO_EDIT_SMALL,
+  GPO_GENERATE_SMALL,
+  GPO_META_SMALL,
+  SMALL_EXAMPLE_PROMPT,
+  WORDINGS,
+} from './meta-prompts-small';
 import type { BaseState, MethodInfo, Optimizer, OptimizerContext, PromptScore } from './types';
 
 export const TRAJECTORIES = [
@@ -182,6 +189,13 @@ export const gpoInfo: MethodInfo = {
       'Stop when the best prompt has not improved for this many steps.',
     ),
     metaTemperatureKnob('Sampling temperature for writing candidates.'),
+    enumKnob(
+      'wording',
+      'Meta-prompt wording',
+      'paper',
+      WORDINGS,
+      'As the paper gives it, or the small-model wording: the same instructions, shorter, with the answer format shown by example (for 0.5B–3B models).',
+    ),
     boolKnob(
       'racing',
       'Racing',
@@ -337,15 +351,74 @@ async function updateSummary(s: GpoState, ctx: OptimizerContext, rng: Rng): Prom
   s.unsummarized = 0;
 }
 
-async function trajectoryBlock(s: GpoState, ctx: OptimizerContext, rng: Rng): Promise<string> {
+/** What the meta-prompt shows as the update direction: retrieved entries, or the summary. */
+type Direction = { entries: TrajectoryEntry[] } | { summary: string };
+
+async function direction(s: GpoState, ctx: OptimizerContext, rng: Rng): Promise<Direction> {
   const mode = str(s.knobs, 'trajectory') as TrajectoryMode;
-  const k = num(s.knobs, 'k');
   if (mode === 'summarization') {
     await updateSummary(s, ctx, rng);
-    return s.summary ? `What previous prompts taught us:\n${s.summary}\n\n` : '';
+    return { summary: s.summary ?? '' };
   }
-  const entries = await retrieve(mode, s.current, s.trajectory, k, ctx);
-  return entries.length === 0 ? '' : `${GPO_TRAJECTORY_HEADER}\n${formatEntries(entries)}\n\n`;
+  return { entries: await retrieve(mode, s.current, s.trajectory, num(s.knobs, 'k'), ctx) };
+}
+
+function directionText(d: Direction): string {
+  if ('summary' in d) return d.summary ? `What previous prompts taught us:\n${d.summary}\n\n` : '';
+  return d.entries.length === 0 ? '' : `${GPO_TRAJECTORY_HEADER}\n${formatEntries(d.entries)}\n\n`;
+}
+
+/**
+ * The meta-prompt, trimmed to the model's context window where it is known, until it fits with
+ * room for the whole answer: the least relevant
+ * trajectory entries go first (the first shown: least similar, oldest or lowest scoring), then
+ * task examples from the last; a note (`trim`) says what went. What still does not fit is left to
+ * the context guard, which refuses it with the window and the size.
+ */
+async function fittedMeta(
+  ctx: OptimizerContext,
+  step: number,
+  d: Direction,
+  examples: Task[],
+  build: (d: Direction, examples: Task[]) => string,
+): Promise<string> {
+  let meta = build(d, examples);
+  if (!ctx.fit) return meta;
+  const measure = (text: string) =>
+    ctx.fit?.({
+      messages: [{ role: 'user', content: text }],
+      sampling: { temperature: 0, max_tokens: 512 },
+    });
+  let f = await measure(meta);
+  if (!f || f.roomy) return meta;
+  const entries = 'entries' in d ? d.entries.slice() : [];
+  const shown = examples.slice();
+  let droppedEntries = 0;
+  let droppedExamples = 0;
+  while (f && !f.roomy && (entries.length > 0 || shown.length > 1)) {
+    if (entries.length > 0) {
+      entries.shift();
+      droppedEntries++;
+    } else {
+      shown.pop();
+      droppedExamples++;
+    }
+    meta = build('entries' in d ? { entries } : d, shown);
+    f = await measure(meta);
+  }
+  const parts = [
+    droppedEntries ? `${droppedEntries} trajectory entr${droppedEntries === 1 ? 'y' : 'ies'}` : '',
+    droppedExamples ? `${droppedExamples} task example${droppedExamples === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  if (parts.length > 0) {
+    ctx.emit({
+      type: 'note',
+      step,
+      trim: true,
+      message: `Trimmed ${parts.join(' and ')} from GPO's meta-prompt to fit the ${f?.window ?? '?'}-token context window.`,
+    });
+  }
+  return meta;
 }
 
 export const gpo: Optimizer<GpoState> = {
@@ -398,16 +471,21 @@ export const gpo: Optimizer<GpoState> = {
         warmupSteps: num(s.knobs, 'warmupSteps'),
       });
       const examples = sample(rng, tasks, num(s.knobs, 'examples'));
-      const instruction = fill(str(s.knobs, 'update') === 'editing' ? GPO_EDIT : GPO_GENERATE, {
-        budget,
-      });
-      const meta = fill(GPO_META, {
-        trajectory: await trajectoryBlock(s, ctx, rng),
-        score: pct(s.currentScore),
-        prompt: s.current.text,
-        examples: describeTasks(examples, currentScore),
-        instruction,
-      });
+      const small = str(s.knobs, 'wording') === 'small-model';
+      const editing = str(s.knobs, 'update') === 'editing';
+      const instruction = fill(
+        small ? (editing ? GPO_EDIT_SMALL : GPO_GENERATE_SMALL) : editing ? GPO_EDIT : GPO_GENERATE,
+        { budget },
+      );
+      const meta = await fittedMeta(ctx, step, await direction(s, ctx, rng), examples, (d, ex) =>
+        fill(small ? GPO_META_SMALL : GPO_META, {
+          trajectory: directionText(d),
+          score: pct(s.currentScore as number),
+          prompt: s.current.text,
+          examples: describeTasks(ex, currentScore),
+          instruction,
+        }),
+      );
 
       const m = num(s.knobs, 'candidates');
       const strict = bool(s.knobs, 'strictBudget');
@@ -513,7 +591,8 @@ function writeCandidate(
   const o = { temperature: num(knobs, 'temperature'), maxReasks: num(knobs, 'reasks') };
   return askInConversation(ctx, rng, meta, o, (answer) => {
     const text = parseTagged(answer, '<START>', '<END>');
-    if (!text) return { reask: 'Reply with the new prompt between <START> and <END>.' };
+    if (!text || text === SMALL_EXAMPLE_PROMPT)
+      return { reask: 'Reply with the new prompt between <START> and <END>.' };
     if (budget === undefined) return { accept: text };
     const distance = wordEditDistance(current, text);
     return distance <= budget

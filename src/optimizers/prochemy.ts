@@ -42,8 +42,24 @@ import {
   TrainingSetError,
   writeCandidates,
 } from './common';
-import { bool, boolKnob, floatKnob, intKnob, num, readKnobs, type KnobValues } from './knobs';
+import {
+  bool,
+  boolKnob,
+  enumKnob,
+  floatKnob,
+  intKnob,
+  num,
+  readKnobs,
+  str,
+  type KnobValues,
+} from './knobs';
 import { fill, PROCHEMY_MUTATE, PROCHEMY_REASK } from './meta-prompts';
+import {
+  PROCHEMY_MUTATE_SMALL,
+  PROCHEMY_REASK_SMALL,
+  SMALL_EXAMPLE_PROMPT,
+  WORDINGS,
+} from './meta-prompts-small';
 import type { BaseState, MethodInfo, Optimizer, OptimizerContext, PromptScore } from './types';
 
 export const prochemyInfo: MethodInfo = {
@@ -114,6 +130,13 @@ export const prochemyInfo: MethodInfo = {
       'Racing',
       false,
       'Stop scoring a variant once it can no longer beat the best so far. Applies only with weighting off.',
+    ),
+    enumKnob(
+      'wording',
+      'Meta-prompt wording',
+      'paper',
+      WORDINGS,
+      'As the paper gives it, or the small-model wording: the same instruction, shorter, with the {{ }} answer shown by example (for 0.5B–3B models).',
     ),
   ],
 };
@@ -188,11 +211,15 @@ function writeVariant(
   current: string,
   knobs: KnobValues,
 ): Promise<string | undefined> {
-  const meta = fill(PROCHEMY_MUTATE, { prompt: current });
+  const small = str(knobs, 'wording') === 'small-model';
+  const meta = fill(small ? PROCHEMY_MUTATE_SMALL : PROCHEMY_MUTATE, { prompt: current });
   const o = { temperature: num(knobs, 'temperature'), maxReasks: num(knobs, 'reasks') };
   return askInConversation(ctx, rng, meta, o, (answer) => {
     const parsed = parseDoubleBraces(answer);
-    return parsed !== undefined ? { accept: parsed } : { reask: PROCHEMY_REASK };
+    // An answer that only copies the format's example is no variant.
+    return parsed !== undefined && parsed !== SMALL_EXAMPLE_PROMPT
+      ? { accept: parsed }
+      : { reask: small ? PROCHEMY_REASK_SMALL : PROCHEMY_REASK };
   });
 }
 

@@ -192,6 +192,8 @@ export interface DirectContextOptions {
   log?: EvaluationLog | null;
   racing?: boolean;
   embed?: EmbedPort;
+  /** Context-window measure (a ContextGuard's `fit`), so methods trim to fit. */
+  fit?: OptimizerContext['fit'];
   signal?: AbortSignal;
   testTimeoutMs?: number;
   onEvent?: (e: OptimizerEvent) => void;
@@ -235,6 +237,7 @@ export function createDirectContext(o: DirectContextOptions): OptimizerContext &
     },
     score,
     ...(o.embed ? { embed: o.embed } : {}),
+    ...(o.fit ? { fit: o.fit } : {}),
     budget: meter,
     signal,
     emit(e) {

@@ -7,6 +7,7 @@
  * method never touches an engine, the executor or the store directly: it asks the context, which
  * the runner wires to caches, budgets and the database (and tests wire to scripted ports).
  */
+import type { Fit } from '../core/context-window';
 import type { EmbedPort } from '../core/ports';
 import type { RngState } from '../core/rng';
 import type { VariantTally } from '../core/stop-reasons';
@@ -124,7 +125,13 @@ export type OptimizerEvent =
   | { type: 'proposed'; step: number; prompt: PromptCandidate }
   | { type: 'scored'; step: number; prompt: PromptCandidate; score: PromptScore; weighted?: number }
   | { type: 'best'; step: number; prompt: PromptCandidate; score: number }
-  | { type: 'note'; step: number; message: string };
+  | {
+      type: 'note';
+      step: number;
+      message: string;
+      /** True when the note says a request was trimmed to fit the context window. */
+      trim?: boolean;
+    };
 
 export interface BudgetView {
   llmCalls: number;
@@ -145,6 +152,11 @@ export interface OptimizerContext {
   score(prompt: PromptCandidate, tasks: readonly Task[], opts?: ScoreOptions): Promise<PromptScore>;
   /** Sentence embeddings, when an embedding model is loaded (GPO's relevance retrieval). */
   embed?: EmbedPort;
+  /**
+   * How a request would fit the model's context window (core/context-window.ts), where the window
+   * is known: methods trim what they show (trajectories, examples) until it fits.
+   */
+  fit?(req: Pick<CompletionRequest, 'messages' | 'sampling'>): Promise<Fit | undefined>;
   budget: BudgetView;
   signal: AbortSignal;
   emit(event: OptimizerEvent): void;

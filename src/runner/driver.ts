@@ -6,6 +6,7 @@
  * if it had never stopped.
  */
 import { BudgetMeter } from '../core/budget';
+import { ContextGuard } from '../core/context-window';
 import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import type { PromptCandidate, RunConfig, Task } from '../core/types';
 import { makeCandidate } from '../optimizers/common';
@@ -61,7 +62,10 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
   const config: RunConfig = run.config;
   const checkpoint = await repo.checkpoint(run.id, seed);
   const seq = await db.runCalls.where('[runId+seed]').equals([run.id, seed]).count();
-  const calls = new RunCallLog(deps.llm, repo, run.id, seed, seq);
+  // Every request is measured against the model's window before it is sent (never cut silently).
+  const guard = new ContextGuard(deps.llm);
+  const calls = new RunCallLog(guard, repo, run.id, seed, seq);
+  const trims = { count: 0, last: '' };
   const meter = new BudgetMeter(config.budget, deps.clock, checkpoint?.spent);
   const onStored = (evaluation: EvaluationRecord): void => {
     s.counters.evaluations++;
@@ -126,9 +130,14 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     },
     score,
     ...(deps.embed ? { embed: deps.embed } : {}),
+    fit: (req) => guard.fit(req),
     budget: meter,
     signal,
     emit(event) {
+      if (event.type === 'note' && event.trim) {
+        trims.count += 1;
+        trims.last = event.message;
+      }
       if (event.type === 'proposed' || event.type === 'scored' || event.type === 'best') {
         pending.push(repo.putPrompt({ ...event.prompt, runId: run.id, seed }));
       }
@@ -190,9 +199,12 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     state = await optimizer.step(state, ctx);
     await save(state, round);
   }
-  await updateDiagnostics(repo, run.id, (d) =>
-    withStop(d, seedStop(seed, state, meter.limitReached())),
-  );
+  await updateDiagnostics(repo, run.id, (d) => {
+    const next = withStop(d, seedStop(seed, state, meter.limitReached()));
+    if (trims.count === 0) return next;
+    const count = (d.trims?.count ?? 0) + trims.count;
+    return { ...next, trims: { count, last: trims.last } };
+  });
   const final = state.best?.prompt ?? initial;
   await repo.putPrompt({ ...final, runId: run.id, seed });
 
@@ -245,6 +257,13 @@ export async function driveRun(
 ): Promise<RunRecord> {
   const run = await deps.repo.get(runId);
   const counters = { evaluations: await deps.repo.countEvaluations(runId), llmCalls: 0 };
+  const wording = run.config.knobs['wording'];
+  if (wording === 'paper' || wording === 'small-model' || methodHasWording(deps.optimizer)) {
+    await updateDiagnostics(deps.repo, runId, (d) => ({
+      ...d,
+      wording: wording === 'small-model' ? 'small-model' : 'paper',
+    }));
+  }
   if (usesRelevance(run.config)) {
     await updateDiagnostics(deps.repo, runId, (d) => ({
       ...d,
@@ -286,4 +305,9 @@ export async function driveRun(
 /** True for runs whose method retrieves past prompts by relevance (GPO's default trajectory). */
 function usesRelevance(config: RunConfig): boolean {
   return config.method === 'gpo' && (config.knobs['trajectory'] ?? 'relevance') === 'relevance';
+}
+
+/** True for methods that offer the small-model wording (knob `wording`). */
+function methodHasWording(optimizer: Optimizer): boolean {
+  return optimizer.info.knobs.some((k) => k.name === 'wording');
 }

@@ -63,24 +63,26 @@ async function fingerprint(id: string, sc: Scenario): Promise<string> {
 
 /**
  * method id → scenario name → fingerprint, recorded before the clean-up of the optimizers.
- * Issue 16 changed two on purpose: Prochemy's state keeps a variant tally (requests unchanged),
+ * Issue 16 changed two on purpose: Prochemy's state keeps a variant tally and the `wording` knob
+ * (requests unchanged),
  * and GPO follows the official edit-budget schedule, states it in the paper's words, scores
- * over-budget candidates (strict budget off) and keeps the tally and the measured distances.
+ * over-budget candidates (strict budget off) and keeps the tally, the measured distances and the
+ * `wording` knob.
  */
 const GOLDEN: Record<string, Record<string, string>> = {
   prochemy: {
-    'seed 1': '67677a36630ec7eb',
-    'seed 7': '1ab414e9ea694c12',
-    'seed 2, 40% malformed answers': '582d4a8c3c35bdeb',
-    'seed 3, 9 calls': 'a9322a06c0cb3f1d',
-    'seed 3, 23 calls': 'f03f3d69b003fa8d',
+    'seed 1': 'f6fac4f5ac21e8a7',
+    'seed 7': '92a86361fc67ace6',
+    'seed 2, 40% malformed answers': 'b8eac8fe216ef211',
+    'seed 3, 9 calls': '0870cd83f4b8f92e',
+    'seed 3, 23 calls': 'dc40a77a085db45c',
   },
   gpo: {
-    'seed 1': '3d877929ce29f2e6',
-    'seed 7': '763c4f74b0348d77',
-    'seed 2, 40% malformed answers': '9f380607968dd869',
-    'seed 3, 9 calls': '6cdddac70e946b0d',
-    'seed 3, 23 calls': 'a9f35c9e58e31607',
+    'seed 1': 'dc9cac817720b8eb',
+    'seed 7': '3c06ba5a1a98f1a3',
+    'seed 2, 40% malformed answers': '43fa26e4cca41320',
+    'seed 3, 9 calls': '6530b50d9956a561',
+    'seed 3, 23 calls': 'f8116675f0be3cf2',
   },
   ppo: {
     'seed 1': 'b3c2c3f7f929c747',
