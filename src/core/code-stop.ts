@@ -54,3 +54,19 @@ const definesEntry = (code: string, name: string): boolean =>
 
 /** True when `piece` (a newly generated token) could close a fence, so codeEnd is worth a look. */
 export const mayCloseFence = (piece: string): boolean => /[`~\n]/.test(piece);
+
+/**
+ * The answer limit for a task, from the length of its reference solution: a model that writes
+ * the code in a fence with a sentence around it needs about the reference's tokens, so the limit
+ * is twice the reference (counted at one token per 3 characters, generous for code) plus 128 for
+ * fences and a sentence, within [`floor`, `cap`]. Without a reference: `cap`.
+ */
+export function answerTokens(
+  task: { reference?: string; completionStyle?: boolean },
+  cap: number,
+  floor = 192,
+): number {
+  if (!task.reference) return cap;
+  const tokens = Math.ceil(task.reference.length / 3) * 2 + 128;
+  return Math.min(cap, Math.max(Math.min(floor, cap), tokens));
+}

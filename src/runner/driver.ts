@@ -88,6 +88,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     log,
     meter,
     signal,
+    codeOnly: true,
     ...timeout,
   });
   const pending: Promise<void>[] = [];
@@ -227,6 +228,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
       log: heldoutLog,
       signal,
       racing: false,
+      codeOnly: true,
       ...timeout,
     });
   // pass@1 is the greedy answer (sample 0, temperature 0). pass@k (samples > 1) comes from n
