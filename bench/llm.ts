@@ -4,10 +4,14 @@
  * Chromium (wllama is browser-only). Rounds alternate between the two so that drift (thermal,
  * other processes on a shared machine) hits both alike. Target: the port costs less than 5%.
  *
- * Env: BENCH_ROUNDS (default 20), BENCH_TOKENS (default 256), BENCH_MODEL (a path under
+ * Then the prefix-reuse batch (bench/prefix-reuse.ts): one system prompt shared by 8 requests,
+ * wllama's KV-cache reuse on vs off, printed as a ratio.
+ *
+ * Env: BENCH_PREFIX_ROUNDS (default 4), BENCH_ROUNDS (default 20), BENCH_TOKENS (default 256), BENCH_MODEL (a path under
  * ../shared, default models/stories260K.gguf).
  */
 import { launchBrowser, openPage } from '../test/support/browser';
+import { measurePrefixReuse } from './prefix-reuse';
 import { requireShared } from '../test/support/paths';
 import { startViteServer } from '../test/support/vite-server';
 
@@ -121,6 +125,11 @@ try {
   console.log(
     `port cost: ${cost.toFixed(2)}% overall, ${pairedCost.toFixed(2)}% median of paired rounds (target < 5%)`,
   );
+  await measurePrefixReuse(page, {
+    url: `/__shared/${modelPath}`,
+    rounds: Number(process.env.BENCH_PREFIX_ROUNDS ?? 4),
+    batch: 8,
+  });
 } finally {
   await browser.close();
   await server.close();
