@@ -4,7 +4,10 @@
  * Chromium (wllama is browser-only). Rounds alternate between the two so that drift (thermal,
  * other processes on a shared machine) hits both alike. Target: the port costs less than 5%.
  *
- * Env: BENCH_ROUNDS (default 20), BENCH_TOKENS (default 256), BENCH_MODEL (a path under
+ * Then the prefix-reuse batch (bench/prefix-reuse.ts): one system prompt shared by 8 requests,
+ * wllama's KV-cache reuse on vs off, printed as a ratio.
+ *
+ * Env: BENCH_PREFIX_ROUNDS (default 4), BENCH_ROUNDS (default 20), BENCH_TOKENS (default 256), BENCH_MODEL (a path under
  * ../shared, default models/stories260K.gguf).
  *
  * Then the server engine (bench/llm-server.ts): the same requests at c = 1, 2, 4 through the
@@ -12,6 +15,7 @@
  */
 import { launchBrowser, openPage } from '../test/support/browser';
 import { benchServer } from './llm-server';
+import { measurePrefixReuse } from './prefix-reuse';
 import { requireShared } from '../test/support/paths';
 import { startViteServer } from '../test/support/vite-server';
 
@@ -125,6 +129,11 @@ try {
   console.log(
     `port cost: ${cost.toFixed(2)}% overall, ${pairedCost.toFixed(2)}% median of paired rounds (target < 5%)`,
   );
+  await measurePrefixReuse(page, {
+    url: `/__shared/${modelPath}`,
+    rounds: Number(process.env.BENCH_PREFIX_ROUNDS ?? 4),
+    batch: 8,
+  });
 } finally {
   await browser.close();
   await server.close();

@@ -19,6 +19,7 @@ import { completionRepo } from '../store/completions';
 import { db } from '../store/db';
 import { serverLlm } from './servers';
 import { version as appVersion } from '../../package.json';
+import { currentEmbedder } from './embedder';
 
 /** The LLM a run names cannot be had (not loaded, not downloaded, unknown engine). */
 export class ModelUnavailableError extends Error {
@@ -158,6 +159,7 @@ export function appRunner(): Promise<Runner> {
     const runner = createRunner({
       db: db(),
       llm: llmFor,
+      embed: () => currentEmbedder()?.port,
       exec: lazyExec,
       optimizer: getOptimizer,
       app: { name: 'athanor', version: appVersion },

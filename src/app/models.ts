@@ -18,6 +18,8 @@ import {
   WebLlmEngine,
   webLlmCatalogue,
   webLlmPrebuilt,
+  WebLlmEmbedder,
+  WllamaEmbedder,
   WllamaEngine,
   WLLAMA_CATALOGUE,
   chooseThreads,
@@ -28,6 +30,7 @@ import {
 } from '../engines/index';
 import type { SpeedMeasure } from '../core/speed';
 import { db } from '../store/db';
+import { currentEmbedder, setEmbedder, type LoadedEmbedder } from './embedder';
 import type { ModelRecord } from '../store/records';
 
 export interface ModelRow extends CatalogueEntry {
@@ -298,4 +301,45 @@ export async function addCustomModel(input: CustomModelInput): Promise<ModelReco
 export async function removeCustomModel(row: CatalogueEntry): Promise<void> {
   await deleteCached(row).catch(() => undefined);
   await db().models.delete(row.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The embedding model: loaded beside the chat model, for GPO's relevance retrieval
+// ---------------------------------------------------------------------------------------------
+
+export { currentEmbedder, type LoadedEmbedder };
+
+/** Downloads (once) and loads a catalogue embedding model (kind `embedding`). */
+export async function loadEmbeddingModel(
+  row: CatalogueEntry,
+  opts: LoadOptions = {},
+): Promise<LoadedEmbedder> {
+  const port =
+    row.engine === 'wllama'
+      ? await WllamaEmbedder.fromUrl(absolute(row.model), opts)
+      : await WebLlmEmbedder.load(
+          toWebLlmModel({
+            ...row,
+            model: absolute(row.model),
+            modelLib: absolute(row.modelLib ?? ''),
+          }),
+          opts,
+        );
+  const next: LoadedEmbedder = {
+    engine: row.engine,
+    id: port.modelId,
+    label: row.label,
+    port,
+    unload: () => port.unload(),
+  };
+  const previous = setEmbedder(next);
+  if (previous && previous !== next) await previous.unload().catch(() => undefined);
+  for (const fn of listeners) fn();
+  return next;
+}
+
+export async function unloadEmbeddingModel(): Promise<void> {
+  const previous = setEmbedder(undefined);
+  if (previous) await previous.unload().catch(() => undefined);
+  for (const fn of listeners) fn();
 }

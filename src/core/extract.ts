@@ -10,6 +10,7 @@
  * Hand-rolled on purpose: no library parses "Markdown that may be truncated mid-fence and may be
  * bare Python"; the rules are small and the table in test/unit/extract.test.ts pins them.
  */
+import { classWrapper, missingTypingImport, withoutDemo } from './extract-tidy';
 import type { Task } from './types';
 
 export type ExtractMethod = 'fenced' | 'bare' | 'empty';
@@ -165,8 +166,18 @@ function trimBlankEdges(code: string): string {
   return code.replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
 }
 
-/** The code in an answer: fenced when there are fences, bare otherwise. */
+/**
+ * The code in an answer: fenced when there are fences, bare otherwise. With an entry point, the
+ * demo and test code around the function (`__main__` blocks, prints, asserts, doctest lines,
+ * `>>>` sessions) is dropped (core/extract-tidy.ts).
+ */
 export function extractCode(answer: string, opts: { entryPoint?: string } = {}): Extraction {
+  const raw = extractRaw(answer, opts);
+  if (!opts.entryPoint || raw.method === 'empty') return raw;
+  return { ...raw, code: withoutDemo(raw.code, opts.entryPoint) };
+}
+
+function extractRaw(answer: string, opts: { entryPoint?: string }): Extraction {
   const text = stripReasoning(answer.replace(/\r\n?/g, '\n'));
   const blocks = fencedBlocks(text);
   const chosen = chooseBlock(blocks, opts.entryPoint);
@@ -232,14 +243,27 @@ export function buildProgram(
   if (extraction.method === 'empty') {
     return { program: task.completionStyle ? task.prompt : '', code, extraction, method: 'empty' };
   }
+  const wrapper = task.entryPoint ? classWrapper(code, task.entryPoint) : undefined;
+  const full = wrapper ? `${code}\n\n\n${wrapper}` : code;
   if (!task.completionStyle || !task.entryPoint) {
-    return { program: code, code, extraction, method: 'standalone' };
+    return { program: withTyping(full), code, extraction, method: 'standalone' };
   }
   if (definesName(code, task.entryPoint)) {
     const preamble = promptPreamble(task.prompt, task.entryPoint);
-    const program = preamble.trim() === '' ? code : `${preamble.replace(/\s+$/, '')}\n\n\n${code}`;
-    return { program, code, extraction, method: 'restated' };
+    const program = preamble.trim() === '' ? full : `${preamble.replace(/\s+$/, '')}\n\n\n${full}`;
+    return { program: withTyping(program), code, extraction, method: 'restated' };
   }
   const prompt = task.prompt.endsWith('\n') ? task.prompt : `${task.prompt}\n`;
-  return { program: `${prompt}${asBody(code)}\n`, code, extraction, method: 'completion' };
+  return {
+    program: withTyping(`${prompt}${asBody(code)}\n`),
+    code,
+    extraction,
+    method: 'completion',
+  };
+}
+
+/** The program with the `from typing import …` line it uses and lacks put first. */
+function withTyping(program: string): string {
+  const line = missingTypingImport(program);
+  return line === '' ? program : `${line}\n\n${program}`;
 }

@@ -7,3 +7,6 @@ export * from './stats';
 export * from './extract';
 export * from './text';
 export * from './budget';
+export * from './code-stop';
+export * from './stop-reasons';
+export * from './context-window';

@@ -3,7 +3,7 @@
  * they run the same against WebLLM, wllama, a replayed log or a scripted test double, and
  * against a Pyodide pool in a browser or in Node.
  */
-import type { Completion, CompletionRequest, ExecJob, ExecResult } from './types';
+import type { ChatMessage, Completion, CompletionRequest, ExecJob, ExecResult } from './types';
 
 export interface LlmPort {
   /** The id of the model behind this port; part of every cache key. */
@@ -22,6 +22,10 @@ export interface LlmPort {
    * Resolves once the request is registered (not answered).
    */
   prefetch?(req: CompletionRequest, signal: AbortSignal): Promise<void>;
+  /** The loaded model's context window in tokens (prompt + answer), where the engine knows it. */
+  readonly contextWindow?: number;
+  /** Prompt tokens of `messages` with the engine's own tokenizer and template, where it has one. */
+  countTokens?(messages: readonly ChatMessage[]): Promise<number>;
 }
 
 export interface ExecPort {

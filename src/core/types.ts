@@ -158,6 +158,12 @@ export interface CompletionRequest {
   purpose: Purpose;
   /** Per-request time limit; the engine aborts and rejects with a TimeoutError past it. */
   timeoutMs?: number;
+  /**
+   * Stop generating once the answer's code is complete (core/code-stop.ts): engines that stream
+   * end the answer at the closing fence of the block that defines this entry point. Not part of
+   * the cache key: a full answer and a stopped one extract to the same program.
+   */
+  stopAtCode?: { entryPoint?: string; completionStyle?: boolean };
 }
 
 export type FinishReason = 'stop' | 'length' | 'abort';

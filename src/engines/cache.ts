@@ -69,6 +69,11 @@ export class CachedEngine implements LlmPort {
     await this.inner.prefetch(req, signal);
   }
 
+  /** The engine's window, so the run's context guard sees it through the cache. */
+  get contextWindow(): number | undefined {
+    return this.inner.contextWindow;
+  }
+
   async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
     if (!isDeterministic(req)) {
       this.stats.bypassed++;

@@ -12,7 +12,8 @@ export interface CatalogueEntry {
   /** web-llm's model_id, or the GGUF file name for wllama. */
   id: string;
   label: string;
-  kind: 'code' | 'chat' | 'test';
+  /** `embedding`: a sentence-embedding model for GPO's relevance retrieval, not a chat model. */
+  kind: 'code' | 'chat' | 'test' | 'embedding';
   /** Parameters, in billions. */
   paramsB: number;
   quantization: string;
@@ -116,8 +117,36 @@ export function webLlmCatalogue(
       lowResource: record.low_resource_required ?? false,
     });
   }
+  for (const e of WEBLLM_EMBEDDERS) {
+    const record = byId.get(e.id);
+    if (!record) continue;
+    out.push({
+      engine: 'webllm',
+      id: record.model_id,
+      label: e.label,
+      kind: 'embedding',
+      paramsB: e.paramsB,
+      quantization: 'q0f32',
+      downloadBytes: Math.round(e.paramsB * 1e9 * 4),
+      downloadIsEstimate: true,
+      memoryMB: Math.round(record.vram_required_MB ?? 0),
+      model: record.model,
+      modelLib: record.model_lib,
+      requiredFeatures: record.required_features ?? [],
+      lowResource: true,
+    });
+  }
   return out;
 }
+
+/** web-llm's small embedding models (unquantized f32, batch 4), for GPO's relevance retrieval. */
+const WEBLLM_EMBEDDERS = [
+  {
+    id: 'snowflake-arctic-embed-s-q0f32-MLC-b4',
+    label: 'Snowflake Arctic Embed S (embeddings for GPO)',
+    paramsB: 0.033,
+  },
+] as const;
 
 const gguf = (
   id: string,
@@ -174,6 +203,15 @@ export const WLLAMA_CATALOGUE: readonly CatalogueEntry[] = [
     'Q8_0',
     'https://huggingface.co/HuggingFaceTB/SmolLM2-360M-Instruct-GGUF/resolve/main/smollm2-360m-instruct-q8_0.gguf',
     386e6,
+  ),
+  gguf(
+    'bge-small-en-v1.5-q8_0.gguf',
+    'BGE small en v1.5 (Q8_0, embeddings for GPO)',
+    'embedding',
+    0.033,
+    'Q8_0',
+    'https://huggingface.co/CompendiumLabs/bge-small-en-v1.5-gguf/resolve/main/bge-small-en-v1.5-q8_0.gguf',
+    36.8e6,
   ),
   gguf(
     'stories260K.gguf',

@@ -15,3 +15,7 @@ export * from './speed-probe';
 export * from './prefetch';
 export * from './server-errors';
 export * from './openai';
+export * from './embed-common';
+export * from './wllama-embed';
+export * from './webllm-embed';
+export * from './server-embed';

@@ -19,6 +19,7 @@ import {
   WebGpuUnavailableError,
 } from './errors';
 import type { GpuReport } from './gpu';
+import { codeEnd, mayCloseFence, type CodeStop } from '../core/code-stop';
 import { preflightWebLlm, webLlmModelBase } from './preflight';
 import { parseWebLlmProgress, type ProgressListener } from './progress';
 import { cutAtStop, withRequestSignal } from './request';
@@ -266,6 +267,7 @@ export class WebLlmEngine implements LlmPort {
     signal.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     try {
+      if (req.stopAtCode) return await this.generateUntilCode(req, req.stopAtCode, started);
       const { temperature, top_p, seed, max_tokens, stop } = req.sampling;
       const res = await this.engine.chat.completions.create({
         messages: req.messages,
@@ -294,6 +296,60 @@ export class WebLlmEngine implements LlmPort {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Streams the answer and interrupts generation at the closing fence of the block that completes
+   * the code (core/code-stop.ts); the final chunk still carries the usage (include_usage).
+   */
+  private async generateUntilCode(
+    req: CompletionRequest,
+    stopAt: CodeStop,
+    started: number,
+  ): Promise<Completion> {
+    const { temperature, top_p, seed, max_tokens, stop } = req.sampling;
+    const stream = await this.engine.chat.completions.create({
+      messages: req.messages,
+      temperature,
+      top_p,
+      seed,
+      max_tokens,
+      stop: stop?.length ? stop : undefined,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let atCode = false;
+    let reason: string | null | undefined;
+    let usage = { promptTokens: 0, completionTokens: 0 };
+    for await (const chunk of stream) {
+      if (chunk.usage) {
+        usage = {
+          promptTokens: chunk.usage.prompt_tokens,
+          completionTokens: chunk.usage.completion_tokens,
+        };
+      }
+      if (atCode) continue;
+      const piece = chunk.choices[0]?.delta.content ?? '';
+      text += piece;
+      reason = chunk.choices[0]?.finish_reason ?? reason;
+      if (mayCloseFence(piece)) {
+        const end = codeEnd(text, stopAt);
+        if (end !== undefined) {
+          atCode = true;
+          text = text.slice(0, end);
+          this.engine.interruptGenerate();
+        }
+      }
+    }
+    const cut = cutAtStop(text, stop);
+    return {
+      text: cut.text,
+      usage,
+      latencyMs: performance.now() - started,
+      model: this.modelId,
+      finishReason: atCode || cut.stopped ? 'stop' : reason === 'length' ? 'length' : 'stop',
+    };
   }
 
   async unload(): Promise<void> {

@@ -7,6 +7,7 @@
 import { LoggerWithoutDebug, Wllama, WllamaAbortError } from '@wllama/wllama/esm/index.js';
 import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import type { LlmPort } from '../core/ports';
+import { codeEnd, mayCloseFence, type CodeStop } from '../core/code-stop';
 import type { Completion, CompletionRequest, FinishReason } from '../core/types';
 import {
   BadModelFileError,
@@ -31,7 +32,7 @@ export interface WllamaLoadOptions {
 }
 
 /** The wasm is served from our own origin (Vite copies it into the build as an asset). */
-function newWllama(): Wllama {
+export function newWllama(): Wllama {
   return new Wllama(
     { default: wllamaWasmUrl },
     { logger: LoggerWithoutDebug, suppressNativeLog: true, allowOffline: true },
@@ -40,7 +41,7 @@ function newWllama(): Wllama {
 
 const baseName = (path: string): string => path.split(/[\\/]/).pop()?.split('?')[0] ?? path;
 
-function loadError(source: string, err: unknown): Error {
+export function loadError(source: string, err: unknown): Error {
   if (err instanceof EngineError) return err;
   if (
     err instanceof WllamaAbortError ||
@@ -72,6 +73,14 @@ export class WllamaEngine implements LlmPort {
   readonly threads: number;
   private readonly wllama: Wllama;
   private readonly chat: boolean;
+  /** The context window the model was loaded with (prompt + answer), in tokens. */
+  readonly contextWindow: number;
+  /**
+   * Reuse the KV cache of the prefix a request shares with the one before (llama.cpp's
+   * `cache_prompt`): requests with one system prompt run back to back then skip re-reading it.
+   * On by default; benchmarks switch it off to measure what it saves.
+   */
+  reusePrefix = true;
   /** One request at a time: a single llama.cpp context, and honest latency figures. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -81,6 +90,7 @@ export class WllamaEngine implements LlmPort {
     this.threads = threads;
     // Base models (no chat template) get a plain transcript instead of a chat format they never saw.
     this.chat = wllama.getChatTemplate() !== null;
+    this.contextWindow = wllama.getLoadedContextInfo().n_ctx;
   }
 
   /** The underlying wllama instance, for benchmarks that call it directly. */
@@ -159,6 +169,7 @@ export class WllamaEngine implements LlmPort {
   }
 
   private async generate(req: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+    if (req.stopAtCode) return this.generateUntilCode(req, signal, req.stopAtCode);
     const { temperature, top_p, seed, max_tokens, stop } = req.sampling;
     const sampling = {
       temperature,
@@ -167,6 +178,8 @@ export class WllamaEngine implements LlmPort {
       max_tokens,
       stop: stop?.length ? stop : undefined,
       abortSignal: signal,
+      // Keep the KV cache of the shared prefix (the system prompt) between requests.
+      cache_prompt: this.reusePrefix,
     };
     const started = performance.now();
     let text: string;
@@ -200,6 +213,95 @@ export class WllamaEngine implements LlmPort {
       latencyMs: performance.now() - started,
       model: this.modelId,
       finishReason,
+    };
+  }
+
+  /**
+   * Streams the answer and stops at the closing fence of the block that completes the code
+   * (core/code-stop.ts): the tokens after it — explanation, usage, tests — are never generated.
+   * Token counts come from llama.cpp's per-token timings (prompt tokens = processed + cached).
+   */
+  private async generateUntilCode(
+    req: CompletionRequest,
+    signal: AbortSignal,
+    stopAt: CodeStop,
+  ): Promise<Completion> {
+    const { temperature, top_p, seed, max_tokens, stop } = req.sampling;
+    const inner = new AbortController();
+    const onOuter = (): void => inner.abort();
+    signal.addEventListener('abort', onOuter, { once: true });
+    const started = performance.now();
+    let text = '';
+    let atCode = false;
+    let finish: string | null = null;
+    let usage = { prompt: 0, completion: 0 };
+    const onPiece = (
+      piece: string,
+      reason: string | null | undefined,
+      timings?: { prompt_n: number; cache_n: number; predicted_n: number },
+      total?: { prompt_tokens: number; completion_tokens: number } | null,
+    ): void => {
+      if (atCode) return;
+      text += piece;
+      if (reason) finish = reason;
+      if (timings)
+        usage = { prompt: timings.prompt_n + timings.cache_n, completion: timings.predicted_n };
+      else if (piece) usage.completion += 1;
+      if (total) usage = { prompt: total.prompt_tokens, completion: total.completion_tokens };
+      if (mayCloseFence(piece)) {
+        const end = codeEnd(text, stopAt);
+        if (end !== undefined) {
+          atCode = true;
+          text = text.slice(0, end);
+          inner.abort();
+        }
+      }
+    };
+    const common = {
+      temperature,
+      top_p,
+      seed,
+      max_tokens,
+      stop: stop?.length ? stop : undefined,
+      abortSignal: inner.signal,
+      cache_prompt: this.reusePrefix,
+      timings_per_token: true,
+      stream: true as const,
+    };
+    try {
+      if (this.chat) {
+        await this.wllama.createChatCompletion({
+          messages: req.messages,
+          ...common,
+          onData: (c) =>
+            onPiece(
+              c.choices[0]?.delta.content ?? '',
+              c.choices[0]?.finish_reason,
+              c.timings,
+              c.usage,
+            ),
+        });
+      } else {
+        await this.wllama.createCompletion({
+          prompt: transcript(req.messages),
+          ...common,
+          onData: (c) =>
+            onPiece(c.choices[0]?.text ?? '', c.choices[0]?.finish_reason, c.timings, c.usage),
+        });
+      }
+    } catch (err) {
+      // Our own stop at the code's end is not a failure; the caller's abort is.
+      if (!atCode || signal.aborted) throw err;
+    } finally {
+      signal.removeEventListener('abort', onOuter);
+    }
+    const cut = cutAtStop(text, stop);
+    return {
+      text: cut.text,
+      usage: { promptTokens: usage.prompt, completionTokens: usage.completion },
+      latencyMs: performance.now() - started,
+      model: this.modelId,
+      finishReason: atCode || cut.stopped ? 'stop' : finish === 'length' ? 'length' : 'stop',
     };
   }
 

@@ -16,6 +16,7 @@ import type {
   Task,
 } from '../core/types';
 import { normalizeWhitespace } from '../core/text';
+import { parseTagged } from './answer-parsing';
 import { num, readKnobs, type KnobValues } from './knobs';
 import type { BaseState, InitArgs, KnobSpec, OptimizerContext, PromptScore } from './types';
 
@@ -55,23 +56,7 @@ export function metaRequest(
   };
 }
 
-/** The text inside the last `{{ … }}` pair (Prochemy's wrapper), or undefined when malformed. */
-export function parseDoubleBraces(text: string): string | undefined {
-  const matches = [...text.matchAll(/\{\{([\s\S]*?)\}\}(?!\})/g)];
-  const last = matches[matches.length - 1];
-  const inner = last?.[1]?.trim();
-  return inner ? inner : undefined;
-}
-
-/** The text between `open` and `close` tags (last pair), or undefined. */
-export function parseTagged(text: string, open: string, close: string): string | undefined {
-  const end = text.lastIndexOf(close);
-  if (end < 0) return undefined;
-  const start = text.lastIndexOf(open, end);
-  if (start < 0) return undefined;
-  const inner = text.slice(start + open.length, end).trim();
-  return inner === '' ? undefined : inner;
-}
+export { parseDoubleBraces, parseTagged } from './answer-parsing';
 
 /**
  * Ask for a prompt wrapped in a known format and re-ask (bounded) while the answer is malformed.

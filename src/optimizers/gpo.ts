@@ -8,18 +8,29 @@
  *   ctx.embed when an embedding model is loaded, else TF-IDF cosine), shown in ascending order of
  *   similarity so the most similar sits next to the current prompt;
  * - update method: generation-based refinement ("write a new improved prompt") with a step size:
- *   the number of words a candidate may change, following a cosine decay from L_max down to
- *   about 0.2·L_max. Each candidate's word-level edit distance to the current prompt is measured;
- *   one over budget is re-asked (bounded), then refused;
+ *   the number of words a candidate may change, stated in the meta-prompt ("You may change at
+ *   most N words") and following a cosine decay from L_max down to 0.2·L_max, as the official code
+ *   (RUCAIBox/GPO, learning_rate_scheduler/consine.py) computes it. As there, the limit is an
+ *   instruction, not a filter: every well-formed candidate is scored, and its measured word-level
+ *   edit distance is recorded and shown. Refusing over-budget candidates (re-ask, then refuse) is
+ *   the opt-in `strictBudget` knob — a small model that paraphrases would otherwise have every
+ *   late-step candidate refused;
  * - a few task examples go into the meta-prompt; m candidates per step; the best (current prompt
  *   included, ties keep it) goes on; stop at `steps` or after `patience` steps without gain.
  *
  * The paper's ablations are knobs: trajectory none / recency / relevance / importance /
  * summarization; editing vs generation; fixed / linear / cosine schedules, with or without warmup.
+ *
+ * Decisions the paper leaves open, and what this module does (docs/optimizers.md has the
+ * faithfulness table): the embedding model (the paper's code uses Llama-2-7b's; here whichever
+ * embedding model is loaded, TF-IDF without one, recorded on the run); the order of the retrieved
+ * prompts (ascending similarity, the most similar next to the current prompt); a budget below one
+ * word (floored at 1); what "converged" means (patience steps without gain while valid
+ * candidates were scored — a run whose model produced none stops as `no-usable-variants`).
  */
 import type { Rng } from '../core/rng';
 import { denseCosine, tfidfSimilarities, wordEditDistance } from '../core/text';
-import type { KnobValue, PromptCandidate } from '../core/types';
+import type { KnobValue, PromptCandidate, Task } from '../core/types';
 import {
   askInConversation,
   describeTasks,
@@ -50,12 +61,19 @@ import {
 import {
   fill,
   GPO_EDIT,
+  GPO_SUMMARY_UPDATE,
   GPO_GENERATE,
   GPO_META,
   GPO_OVER_BUDGET,
-  GPO_SUMMARIZE,
   GPO_TRAJECTORY_HEADER,
 } from './meta-prompts';
+import {
+  GPO_EDIT_SMALL,
+  GPO_GENERATE_SMALL,
+  GPO_META_SMALL,
+  SMALL_EXAMPLE_PROMPT,
+  WORDINGS,
+} from './meta-prompts-small';
 import type { BaseState, MethodInfo, Optimizer, OptimizerContext, PromptScore } from './types';
 
 export const TRAJECTORIES = [
@@ -118,7 +136,7 @@ export const gpoInfo: MethodInfo = {
     intKnob(
       'lMax',
       'Edit budget L_max (words)',
-      40,
+      50,
       1,
       500,
       'The most words a candidate may change at the first step.',
@@ -136,16 +154,22 @@ export const gpoInfo: MethodInfo = {
       'warmup',
       'Warmup',
       false,
-      'Grow the budget linearly up to L_max over the first steps before it decays.',
+      'Grow the budget linearly from 0 up to L_max over the first steps before it decays.',
     ),
     intKnob('warmupSteps', 'Warmup steps', 2, 1, 20, 'Steps of warmup, when warmup is on.'),
+    boolKnob(
+      'strictBudget',
+      'Strict budget',
+      false,
+      'Refuse candidates that change more words than the budget (after re-asking). Off (the paper): the budget is an instruction, and every candidate is scored with its edit distance shown.',
+    ),
     intKnob(
       'reasks',
-      'Re-asks when over budget',
+      'Re-asks',
       1,
       0,
       5,
-      'How many times to ask again when a candidate changes too many words; then it is refused.',
+      'How many times to ask again when an answer is malformed (or, with a strict budget, over budget); then it is refused.',
     ),
     intKnob(
       'examples',
@@ -165,6 +189,13 @@ export const gpoInfo: MethodInfo = {
       'Stop when the best prompt has not improved for this many steps.',
     ),
     metaTemperatureKnob('Sampling temperature for writing candidates.'),
+    enumKnob(
+      'wording',
+      'Meta-prompt wording',
+      'paper',
+      WORDINGS,
+      'As the paper gives it, or the small-model wording: the same instructions, shorter, with the answer format shown by example (for 0.5B–3B models).',
+    ),
     boolKnob(
       'racing',
       'Racing',
@@ -189,8 +220,21 @@ export interface GpoState extends BaseState {
   currentScore: number | null;
   trajectory: TrajectoryEntry[];
   sinceGain: number;
-  /** Edit budget used at each step, and how many candidates were refused for exceeding it. */
-  budgets: { step: number; words: number; refused: number; accepted: number }[];
+  /**
+   * Edit budget of each step, how many candidates were refused (malformed, or over budget with a
+   * strict budget) and accepted, and the measured word edit distance of each accepted candidate.
+   */
+  budgets: {
+    step: number;
+    words: number;
+    refused: number;
+    accepted: number;
+    distances: number[];
+  }[];
+  /** Summarization trajectory: the running summary, updated with each step's newest results. */
+  summary?: string;
+  /** Trajectory entries not yet folded into the summary. */
+  unsummarized?: number;
 }
 
 export interface ScheduleOptions {
@@ -202,36 +246,29 @@ export interface ScheduleOptions {
 }
 
 /**
- * Words a candidate may change at `step` (1-based) of `total`: L_max at the start, decaying to
- * lMinRatio·L_max at the last step (fixed: always L_max). With warmup the budget first grows
- * linearly from lMin to L_max over `warmupSteps`, and the decay runs over the steps after it.
+ * Words a candidate may change at `step` (1-based) of `total`, as the official code computes it
+ * (RUCAIBox/GPO learning_rate_scheduler): after `c = step − 1` finished steps the decay has run
+ * c/total of its course (cosine: L_min + (L_max − L_min)·½(1 + cos(π·c/total)); linear:
+ * L_max − (L_max − L_min)·c/total; fixed: L_max), rounded down. With warmup the budget first grows
+ * linearly from 0 to L_max over `warmupSteps` (L_max·c/warmupSteps), and the decay runs over
+ * the steps after it. Never below one word: a zero budget would make every candidate pointless.
  */
 export function editBudget(step: number, total: number, o: ScheduleOptions): number {
   const lMin = o.lMax * o.lMinRatio;
+  const c = step - 1;
   let t: number;
-  let s = step;
-  let n = total;
-  if (o.warmup && o.schedule !== 'fixed') {
-    if (step <= o.warmupSteps)
-      return Math.max(1, Math.round(lMin + ((o.lMax - lMin) * step) / o.warmupSteps));
-    s = step - o.warmupSteps;
-    n = total - o.warmupSteps;
+  if (o.schedule === 'fixed') return Math.max(1, Math.floor(o.lMax));
+  if (o.warmup && c < o.warmupSteps) {
+    return Math.max(1, Math.floor((o.lMax * c) / o.warmupSteps));
   }
-  if (n <= 1) t = 0;
-  else t = Math.min(1, Math.max(0, (s - 1) / (n - 1)));
-  let value: number;
-  switch (o.schedule) {
-    case 'fixed':
-      value = o.lMax;
-      break;
-    case 'linear':
-      value = lMin + (o.lMax - lMin) * (1 - t);
-      break;
-    case 'cosine':
-      value = lMin + 0.5 * (o.lMax - lMin) * (1 + Math.cos(Math.PI * t));
-      break;
-  }
-  return Math.max(1, Math.round(value));
+  if (o.warmup) t = (c - o.warmupSteps) / Math.max(1, total - o.warmupSteps);
+  else t = c / Math.max(1, total);
+  t = Math.min(1, Math.max(0, t));
+  const value =
+    o.schedule === 'linear'
+      ? o.lMax - (o.lMax - lMin) * t
+      : lMin + 0.5 * (o.lMax - lMin) * (1 + Math.cos(Math.PI * t));
+  return Math.max(1, Math.floor(value + 1e-9));
 }
 
 /** Similarity of `query` to each text: embeddings when available, else TF-IDF cosine. */
@@ -292,24 +329,96 @@ export async function retrieve(
 const formatEntries = (entries: readonly TrajectoryEntry[]): string =>
   entries.map((e) => `Prompt: ${e.text}\nScore: ${pct(e.score)}`).join('\n\n');
 
-async function trajectoryBlock(s: GpoState, ctx: OptimizerContext, rng: Rng): Promise<string> {
-  const mode = str(s.knobs, 'trajectory') as TrajectoryMode;
-  const k = num(s.knobs, 'k');
-  if (mode === 'summarization') {
-    const past = s.trajectory.filter((e) => e.id !== s.current.id);
-    if (past.length === 0) return '';
-    const sorted = past.slice().sort((a, b) => a.score - b.score);
-    const c = await ctx.complete(
-      metaRequest(fill(GPO_SUMMARIZE, { trajectory: formatEntries(sorted) }), {
-        temperature: 0,
-        rng,
-        purpose: 'judge',
+/**
+ * The summarization trajectory, as the official code's "real-time" momentum: the running summary
+ * is updated from the last summary plus the newest results (the prompts scored since it was
+ * written), one call at temperature 0 per step. The first step has nothing to summarize.
+ */
+async function updateSummary(s: GpoState, ctx: OptimizerContext, rng: Rng): Promise<void> {
+  const fresh = s.trajectory.slice(s.trajectory.length - (s.unsummarized ?? s.trajectory.length));
+  if (fresh.length === 0 || s.trajectory.length < 2) return;
+  const c = await ctx.complete(
+    metaRequest(
+      fill(GPO_SUMMARY_UPDATE, {
+        previous: s.summary ?? '(none yet)',
+        newest: formatEntries(fresh),
       }),
-    );
-    return `What previous prompts taught us:\n${c.text.trim()}\n\n`;
+      { temperature: 0, rng, purpose: 'judge' },
+    ),
+  );
+  const text = c.text.trim();
+  if (text !== '') s.summary = text;
+  s.unsummarized = 0;
+}
+
+/** What the meta-prompt shows as the update direction: retrieved entries, or the summary. */
+type Direction = { entries: TrajectoryEntry[] } | { summary: string };
+
+async function direction(s: GpoState, ctx: OptimizerContext, rng: Rng): Promise<Direction> {
+  const mode = str(s.knobs, 'trajectory') as TrajectoryMode;
+  if (mode === 'summarization') {
+    await updateSummary(s, ctx, rng);
+    return { summary: s.summary ?? '' };
   }
-  const entries = await retrieve(mode, s.current, s.trajectory, k, ctx);
-  return entries.length === 0 ? '' : `${GPO_TRAJECTORY_HEADER}\n${formatEntries(entries)}\n\n`;
+  return { entries: await retrieve(mode, s.current, s.trajectory, num(s.knobs, 'k'), ctx) };
+}
+
+function directionText(d: Direction): string {
+  if ('summary' in d) return d.summary ? `What previous prompts taught us:\n${d.summary}\n\n` : '';
+  return d.entries.length === 0 ? '' : `${GPO_TRAJECTORY_HEADER}\n${formatEntries(d.entries)}\n\n`;
+}
+
+/**
+ * The meta-prompt, trimmed to the model's context window where it is known, until it fits with
+ * room for the whole answer: the least relevant
+ * trajectory entries go first (the first shown: least similar, oldest or lowest scoring), then
+ * task examples from the last; a note (`trim`) says what went. What still does not fit is left to
+ * the context guard, which refuses it with the window and the size.
+ */
+async function fittedMeta(
+  ctx: OptimizerContext,
+  step: number,
+  d: Direction,
+  examples: Task[],
+  build: (d: Direction, examples: Task[]) => string,
+): Promise<string> {
+  let meta = build(d, examples);
+  if (!ctx.fit) return meta;
+  const measure = (text: string) =>
+    ctx.fit?.({
+      messages: [{ role: 'user', content: text }],
+      sampling: { temperature: 0, max_tokens: 512 },
+    });
+  let f = await measure(meta);
+  if (!f || f.roomy) return meta;
+  const entries = 'entries' in d ? d.entries.slice() : [];
+  const shown = examples.slice();
+  let droppedEntries = 0;
+  let droppedExamples = 0;
+  while (f && !f.roomy && (entries.length > 0 || shown.length > 1)) {
+    if (entries.length > 0) {
+      entries.shift();
+      droppedEntries++;
+    } else {
+      shown.pop();
+      droppedExamples++;
+    }
+    meta = build('entries' in d ? { entries } : d, shown);
+    f = await measure(meta);
+  }
+  const parts = [
+    droppedEntries ? `${droppedEntries} trajectory entr${droppedEntries === 1 ? 'y' : 'ies'}` : '',
+    droppedExamples ? `${droppedExamples} task example${droppedExamples === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  if (parts.length > 0) {
+    ctx.emit({
+      type: 'note',
+      step,
+      trim: true,
+      message: `Trimmed ${parts.join(' and ')} from GPO's meta-prompt to fit the ${f?.window ?? '?'}-token context window.`,
+    });
+  }
+  return meta;
 }
 
 export const gpo: Optimizer<GpoState> = {
@@ -329,12 +438,15 @@ export const gpo: Optimizer<GpoState> = {
       trajectory: [],
       sinceGain: 0,
       budgets: [],
+      variants: { scored: 0, refused: 0, scoredSinceGain: 0 },
     };
   },
 
   step(state, ctx) {
     return trainingRound(state, ctx, async (s, { rng, step, tasks }) => {
       const racing = bool(s.knobs, 'racing');
+      // Checkpoints written before the tally existed start one.
+      const variants = (s.variants ??= { scored: 0, refused: 0, scoredSinceGain: 0 });
 
       const currentScore: PromptScore = await ctx.score(s.current, tasks);
       if (currentScore.stoppedBy === 'budget') return finish(s, 'budget');
@@ -347,6 +459,7 @@ export const gpo: Optimizer<GpoState> = {
           step: 0,
         });
         s.best = { prompt: s.current, score: currentScore.strict };
+        s.unsummarized = 1;
         ctx.emit({ type: 'scored', step: 0, prompt: s.current, score: currentScore });
       }
 
@@ -358,18 +471,24 @@ export const gpo: Optimizer<GpoState> = {
         warmupSteps: num(s.knobs, 'warmupSteps'),
       });
       const examples = sample(rng, tasks, num(s.knobs, 'examples'));
-      const instruction = fill(str(s.knobs, 'update') === 'editing' ? GPO_EDIT : GPO_GENERATE, {
-        budget,
-      });
-      const meta = fill(GPO_META, {
-        trajectory: await trajectoryBlock(s, ctx, rng),
-        score: pct(s.currentScore),
-        prompt: s.current.text,
-        examples: describeTasks(examples, currentScore),
-        instruction,
-      });
+      const small = str(s.knobs, 'wording') === 'small-model';
+      const editing = str(s.knobs, 'update') === 'editing';
+      const instruction = fill(
+        small ? (editing ? GPO_EDIT_SMALL : GPO_GENERATE_SMALL) : editing ? GPO_EDIT : GPO_GENERATE,
+        { budget },
+      );
+      const meta = await fittedMeta(ctx, step, await direction(s, ctx, rng), examples, (d, ex) =>
+        fill(small ? GPO_META_SMALL : GPO_META, {
+          trajectory: directionText(d),
+          score: pct(s.currentScore as number),
+          prompt: s.current.text,
+          examples: describeTasks(ex, currentScore),
+          instruction,
+        }),
+      );
 
       const m = num(s.knobs, 'candidates');
+      const strict = bool(s.knobs, 'strictBudget');
       const accepted = await writeCandidates(
         ctx,
         {
@@ -378,17 +497,31 @@ export const gpo: Optimizer<GpoState> = {
           operator: str(s.knobs, 'update') === 'editing' ? 'edit' : 'generate',
           step,
         },
-        () => writeWithinBudget(ctx, rng, meta, s.current.text, budget, s.knobs),
+        () => writeCandidate(ctx, rng, meta, s.current.text, strict ? budget : undefined, s.knobs),
         (i) =>
-          `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed) after every re-ask.`,
+          strict
+            ? `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed) after every re-ask.`
+            : `Candidate ${i + 1} was refused: no prompt between <START> and <END> after every re-ask.`,
       );
       if (!accepted) return finish(s, 'budget');
+      // The measured edit distance of every candidate, shown beside the budget it was given.
+      const distances = accepted.map((c) => wordEditDistance(s.current.text, c.text));
+      accepted.forEach((c, i) => {
+        const d = distances[i] as number;
+        ctx.emit({
+          type: 'note',
+          step,
+          message: `Candidate ${c.id.slice(0, 8)} changed ${d} word${d === 1 ? '' : 's'} (budget ${budget})${d > budget ? ': over budget, scored anyway' : ''}.`,
+        });
+      });
       s.budgets.push({
         step,
         words: budget,
         refused: m - accepted.length,
         accepted: accepted.length,
+        distances,
       });
+      variants.refused += m - accepted.length;
 
       let bestScore = s.currentScore;
       let next = s.current;
@@ -396,6 +529,8 @@ export const gpo: Optimizer<GpoState> = {
         const sc = await ctx.score(c, tasks, racing ? { race: { beat: bestScore } } : {});
         if (sc.stoppedBy === 'budget') return finish(s, 'budget');
         ctx.emit({ type: 'scored', step, prompt: c, score: sc });
+        variants.scored += 1;
+        variants.scoredSinceGain += 1;
         if (!s.trajectory.some((e) => e.id === c.id)) {
           s.trajectory.push({
             id: c.id,
@@ -403,6 +538,7 @@ export const gpo: Optimizer<GpoState> = {
             score: sc.complete ? sc.strict : Math.min(sc.strict, bestScore),
             step,
           });
+          s.unsummarized = (s.unsummarized ?? 0) + 1;
         }
         if (sc.complete && sc.strict > bestScore) {
           bestScore = sc.strict;
@@ -414,12 +550,16 @@ export const gpo: Optimizer<GpoState> = {
         s.currentScore = bestScore;
         s.best = { prompt: next, score: bestScore };
         s.sinceGain = 0;
+        variants.scoredSinceGain = 0;
         ctx.emit({ type: 'best', step, prompt: next, score: bestScore });
       } else {
         s.sinceGain += 1;
       }
+      // Unchanged for `patience` steps: converged only if valid candidates were scored meanwhile.
+      const plateau = s.sinceGain >= num(s.knobs, 'patience');
       return endRound(s, step, rng, {
-        plateau: s.sinceGain >= num(s.knobs, 'patience'),
+        converged: plateau && variants.scoredSinceGain > 0,
+        'no-usable-variants': plateau && variants.scoredSinceGain === 0,
         'max-steps': step >= num(s.knobs, 'steps'),
       });
     });
@@ -436,19 +576,24 @@ export const gpo: Optimizer<GpoState> = {
   },
 };
 
-/** Ask for one candidate; re-ask in the conversation while it changes more than `budget` words. */
-function writeWithinBudget(
+/**
+ * Ask for one candidate; re-ask in the conversation while the answer is malformed or, with a
+ * strict budget, changes more than `budget` words.
+ */
+function writeCandidate(
   ctx: OptimizerContext,
   rng: Rng,
   meta: string,
   current: string,
-  budget: number,
+  budget: number | undefined,
   knobs: KnobValues,
 ): Promise<string | undefined> {
   const o = { temperature: num(knobs, 'temperature'), maxReasks: num(knobs, 'reasks') };
   return askInConversation(ctx, rng, meta, o, (answer) => {
     const text = parseTagged(answer, '<START>', '<END>');
-    if (!text) return { reask: 'Reply with the new prompt between <START> and <END>.' };
+    if (!text || text === SMALL_EXAMPLE_PROMPT)
+      return { reask: 'Reply with the new prompt between <START> and <END>.' };
+    if (budget === undefined) return { accept: text };
     const distance = wordEditDistance(current, text);
     return distance <= budget
       ? { accept: text }

@@ -40,15 +40,25 @@ Here are some tasks the model is given, with how the current prompt did on them:
 export const GPO_TRAJECTORY_HEADER = `Below are previous prompts with their scores:
 `;
 
-export const GPO_GENERATE = `Write a new improved prompt. You may change at most [[budget]] words compared with the current prompt.`;
+export const GPO_GENERATE = `Write a new improved prompt. You are allowed to change up to [[budget]] words in the current prompt.`;
 
 export const GPO_EDIT = `Improve the current prompt by editing it: add, delete or replace words, at most [[budget]] words in total. Keep the rest unchanged.`;
 
 export const GPO_OVER_BUDGET = `Your new prompt changed [[distance]] words, more than the allowed [[budget]]. Write it again, changing at most [[budget]] words compared with the current prompt, between <START> and <END>.`;
 
-export const GPO_SUMMARIZE = `Below are prompts for a code-writing language model with their scores (percentage of tasks solved):
-[[trajectory]]
-In at most five sentences, summarize what the higher-scoring prompts do that the lower-scoring ones do not.`;
+/**
+ * GPO's summarization trajectory (the official code's "real-time" momentum): the last summary
+ * plus the newest results make the next summary.
+ */
+export const GPO_SUMMARY_UPDATE = `Your task is to keep a short summary of what makes a prompt for a code-writing language model score well. The score is the percentage of tasks solved; higher is better.
+
+Previous summary:
+[[previous]]
+
+Newest prompts with their scores:
+[[newest]]
+
+Write the updated summary in at most five sentences: what the higher-scoring prompts do that the lower-scoring ones do not.`;
 
 /** APE (arXiv 2211.01910): instruction induction from demonstrations (forward mode). */
 export const APE_INDUCE = `I gave a friend an instruction and some programming tasks. The friend read the instruction and wrote a correct Python solution for every task. Here are the tasks and solutions:

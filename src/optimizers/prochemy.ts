@@ -42,8 +42,24 @@ import {
   TrainingSetError,
   writeCandidates,
 } from './common';
-import { bool, boolKnob, floatKnob, intKnob, num, readKnobs, type KnobValues } from './knobs';
+import {
+  bool,
+  boolKnob,
+  enumKnob,
+  floatKnob,
+  intKnob,
+  num,
+  readKnobs,
+  str,
+  type KnobValues,
+} from './knobs';
 import { fill, PROCHEMY_MUTATE, PROCHEMY_REASK } from './meta-prompts';
+import {
+  PROCHEMY_MUTATE_SMALL,
+  PROCHEMY_REASK_SMALL,
+  SMALL_EXAMPLE_PROMPT,
+  WORDINGS,
+} from './meta-prompts-small';
 import type { BaseState, MethodInfo, Optimizer, OptimizerContext, PromptScore } from './types';
 
 export const prochemyInfo: MethodInfo = {
@@ -114,6 +130,13 @@ export const prochemyInfo: MethodInfo = {
       'Racing',
       false,
       'Stop scoring a variant once it can no longer beat the best so far. Applies only with weighting off.',
+    ),
+    enumKnob(
+      'wording',
+      'Meta-prompt wording',
+      'paper',
+      WORDINGS,
+      'As the paper gives it, or the small-model wording: the same instruction, shorter, with the {{ }} answer shown by example (for 0.5B–3B models).',
     ),
   ],
 };
@@ -188,11 +211,15 @@ function writeVariant(
   current: string,
   knobs: KnobValues,
 ): Promise<string | undefined> {
-  const meta = fill(PROCHEMY_MUTATE, { prompt: current });
+  const small = str(knobs, 'wording') === 'small-model';
+  const meta = fill(small ? PROCHEMY_MUTATE_SMALL : PROCHEMY_MUTATE, { prompt: current });
   const o = { temperature: num(knobs, 'temperature'), maxReasks: num(knobs, 'reasks') };
   return askInConversation(ctx, rng, meta, o, (answer) => {
     const parsed = parseDoubleBraces(answer);
-    return parsed !== undefined ? { accept: parsed } : { reask: PROCHEMY_REASK };
+    // An answer that only copies the format's example is no variant.
+    return parsed !== undefined && parsed !== SMALL_EXAMPLE_PROMPT
+      ? { accept: parsed }
+      : { reask: small ? PROCHEMY_REASK_SMALL : PROCHEMY_REASK };
   });
 }
 
@@ -240,6 +267,10 @@ export const prochemy: Optimizer<ProchemyState> = {
         (i) => `Variant ${i + 1} was malformed after every re-ask and was dropped.`,
       );
       if (!variants) return finish(s, 'budget');
+      const tally = (s.variants ??= { scored: 0, refused: 0, scoredSinceGain: 0 });
+      tally.scored += variants.length;
+      tally.scoredSinceGain += variants.length;
+      tally.refused += num(s.knobs, 'variants') - variants.length;
       const candidates: PromptCandidate[] = [s.current, ...variants];
 
       const scores: PromptScore[] = [];
@@ -275,6 +306,7 @@ export const prochemy: Optimizer<ProchemyState> = {
       const selected = candidates[bestIdx] as PromptCandidate;
       const changed = selected.id !== s.current.id;
       s.unchanged = changed ? 0 : s.unchanged + 1;
+      if (changed) tally.scoredSinceGain = 0;
       s.current = selected;
       s.best = { prompt: selected, score: (scores[bestIdx] as PromptScore).strict };
       if (changed || step === 1)
@@ -291,8 +323,11 @@ export const prochemy: Optimizer<ProchemyState> = {
         weights,
         selectedId: selected.id,
       });
+      // Unchanged for `patience` rounds: converged only if valid variants were scored meanwhile.
+      const plateau = s.unchanged >= num(s.knobs, 'patience');
       return endRound(s, step, rng, {
-        converged: s.unchanged >= num(s.knobs, 'patience'),
+        converged: plateau && tally.scoredSinceGain > 0,
+        'no-usable-variants': plateau && tally.scoredSinceGain === 0,
         'max-steps': step >= num(s.knobs, 'rounds'),
       });
     });

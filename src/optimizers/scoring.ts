@@ -9,6 +9,7 @@
  * it can no longer strictly beat the best so far.
  */
 import { BudgetMeter } from '../core/budget';
+import { answerTokens } from '../core/code-stop';
 import { buildProgram } from '../core/extract';
 import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import { promptMessages } from '../core/prompting';
@@ -81,6 +82,13 @@ export interface ScorerDeps {
   testTimeoutMs?: number;
   /** Honour ScoreOptions.race (default true); false scores every task (benchmarks, audits). */
   racing?: boolean;
+  /**
+   * Spend tokens only on code (issue 16): ask engines to stop at the closing fence of the block
+   * that holds the entry point, and derive each task's max_tokens from its reference solution
+   * (core/code-stop.ts). Off by default (tests and benches pin their requests); the runner turns
+   * it on.
+   */
+  codeOnly?: boolean;
   /** Called for every answer that reached the model (not for memo hits). */
   onEvaluation?: (e: { key: EvalKey; score: TaskScore; request: CompletionRequest }) => void;
 }
@@ -189,6 +197,13 @@ export function createScorer(deps: ScorerDeps): ScoreFn {
     if (deps.meter?.exhausted()) return 'budget';
     deps.signal?.throwIfAborted();
     const request = generationRequest(prompt.text, task, deps.generate, sample, followUp);
+    if (deps.codeOnly) {
+      request.sampling.max_tokens = answerTokens(task, request.sampling.max_tokens);
+      request.stopAtCode = {
+        ...(task.entryPoint ? { entryPoint: task.entryPoint } : {}),
+        completionStyle: task.completionStyle,
+      };
+    }
     const completion: Completion = await deps.llm.complete(request, deps.signal);
     if (!completion.cached) deps.meter?.record(completion.usage);
     const built = buildProgram(task, completion.text);
@@ -285,6 +300,8 @@ export interface DirectContextOptions {
   log?: EvaluationLog | null;
   racing?: boolean;
   embed?: EmbedPort;
+  /** Context-window measure (a ContextGuard's `fit`), so methods trim to fit. */
+  fit?: OptimizerContext['fit'];
   signal?: AbortSignal;
   testTimeoutMs?: number;
   onEvent?: (e: OptimizerEvent) => void;
@@ -329,6 +346,7 @@ export function createDirectContext(o: DirectContextOptions): OptimizerContext &
     score,
     feedback: feedbackFor(o.train, o.validation ?? []),
     ...(o.embed ? { embed: o.embed } : {}),
+    ...(o.fit ? { fit: o.fit } : {}),
     budget: meter,
     signal,
     emit(e) {

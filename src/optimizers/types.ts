@@ -7,9 +7,11 @@
  * method never touches an engine, the executor or the store directly: it asks the context, which
  * the runner wires to caches, budgets and the database (and tests wire to scripted ports).
  */
+import type { Fit } from '../core/context-window';
 import type { EmbedPort } from '../core/ports';
 import type { ExecFeedback } from './feedback';
 import type { RngState } from '../core/rng';
+import type { VariantTally } from '../core/stop-reasons';
 import type {
   Completion,
   CompletionRequest,
@@ -124,7 +126,13 @@ export type OptimizerEvent =
   | { type: 'proposed'; step: number; prompt: PromptCandidate }
   | { type: 'scored'; step: number; prompt: PromptCandidate; score: PromptScore; weighted?: number }
   | { type: 'best'; step: number; prompt: PromptCandidate; score: number }
-  | { type: 'note'; step: number; message: string };
+  | {
+      type: 'note';
+      step: number;
+      message: string;
+      /** True when the note says a request was trimmed to fit the context window. */
+      trim?: boolean;
+    };
 
 export interface BudgetView {
   llmCalls: number;
@@ -151,6 +159,11 @@ export interface OptimizerContext {
   feedback(score: TaskScore): ExecFeedback;
   /** Sentence embeddings, when an embedding model is loaded (GPO's relevance retrieval). */
   embed?: EmbedPort;
+  /**
+   * How a request would fit the model's context window (core/context-window.ts), where the window
+   * is known: methods trim what they show (trajectories, examples) until it fits.
+   */
+  fit?(req: Pick<CompletionRequest, 'messages' | 'sampling'>): Promise<Fit | undefined>;
   budget: BudgetView;
   signal: AbortSignal;
   emit(event: OptimizerEvent): void;
@@ -170,6 +183,11 @@ export interface BaseState {
   done: boolean;
   /** Why it stopped: `converged`, `max-steps`, `budget`, ... */
   stopReason?: string;
+  /**
+   * Variants the method asked the model for, scored and refused (methods that write variants
+   * keep it), so the runner never reports "converged" for a model that produced none.
+   */
+  variants?: VariantTally;
 }
 
 /** One task's own best prompt in a per-instance run. */

@@ -6,7 +6,8 @@
  * if it had never stopped.
  */
 import { BudgetMeter } from '../core/budget';
-import type { ExecPort, LlmPort } from '../core/ports';
+import { ContextGuard } from '../core/context-window';
+import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import type { PromptCandidate, RunConfig, Task } from '../core/types';
 import { makeCandidate } from '../optimizers/common';
 import { feedbackFor } from '../optimizers/feedback';
@@ -17,6 +18,7 @@ import type { EvaluationRecord, RunProgress, RunRecord } from '../store/records'
 import type { RunRepository } from '../store/runs';
 import { HELDOUT_ROUND, RunCallLog } from './call-log';
 import { augmentTraining } from './augment';
+import { seedStop, updateDiagnostics, withStop } from './diagnostics';
 import { PersistentEvaluationLog } from './evaluation-log';
 import { buildReport, heldoutTemperature, type SeedPrompts } from './report';
 import { leakageReport } from './leakage';
@@ -39,6 +41,8 @@ export interface DriveDeps {
   repo: RunRepository;
   llm: LlmPort;
   exec: ExecPort;
+  /** Sentence embeddings for GPO's relevance retrieval; absent means TF-IDF (recorded on the run). */
+  embed?: EmbedPort;
   optimizer: Optimizer;
   tasks: RunTasks;
   clock: () => number;
@@ -61,7 +65,10 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
   const config: RunConfig = run.config;
   const checkpoint = await repo.checkpoint(run.id, seed);
   const seq = await db.runCalls.where('[runId+seed]').equals([run.id, seed]).count();
-  const calls = new RunCallLog(deps.llm, repo, run.id, seed, seq);
+  // Every request is measured against the model's window before it is sent (never cut silently).
+  const guard = new ContextGuard(deps.llm);
+  const calls = new RunCallLog(guard, repo, run.id, seed, seq);
+  const trims = { count: 0, last: '' };
   const meter = new BudgetMeter(config.budget, deps.clock, checkpoint?.spent);
   const onStored = (evaluation: EvaluationRecord): void => {
     s.counters.evaluations++;
@@ -84,6 +91,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     log,
     meter,
     signal,
+    codeOnly: true,
     ...timeout,
   });
   const pending: Promise<void>[] = [];
@@ -127,9 +135,15 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
       return c;
     },
     score,
+    ...(deps.embed ? { embed: deps.embed } : {}),
+    fit: (req) => guard.fit(req),
     budget: meter,
     signal,
     emit(event) {
+      if (event.type === 'note' && event.trim) {
+        trims.count += 1;
+        trims.last = event.message;
+      }
       if (event.type === 'proposed' || event.type === 'scored' || event.type === 'best') {
         pending.push(repo.putPrompt({ ...event.prompt, runId: run.id, seed }));
       }
@@ -193,6 +207,12 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     state = await optimizer.step(state, ctx);
     await save(state, round);
   }
+  await updateDiagnostics(repo, run.id, (d) => {
+    const next = withStop(d, seedStop(seed, state, meter.limitReached()));
+    if (trims.count === 0) return next;
+    const count = (d.trims?.count ?? 0) + trims.count;
+    return { ...next, trims: { count, last: trims.last } };
+  });
   const { final, selectedBy } = await validationPhase({
     repo,
     runId: run.id,
@@ -231,6 +251,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
       log: heldoutLog,
       signal,
       racing: false,
+      codeOnly: true,
       ...timeout,
     });
   // pass@1 is the greedy answer (sample 0, temperature 0). pass@k (samples > 1) comes from n
@@ -267,6 +288,21 @@ export async function driveRun(
 ): Promise<RunRecord> {
   const run = await deps.repo.get(runId);
   const counters = { evaluations: await deps.repo.countEvaluations(runId), llmCalls: 0 };
+  const wording = run.config.knobs['wording'];
+  if (wording === 'paper' || wording === 'small-model' || methodHasWording(deps.optimizer)) {
+    await updateDiagnostics(deps.repo, runId, (d) => ({
+      ...d,
+      wording: wording === 'small-model' ? 'small-model' : 'paper',
+    }));
+  }
+  if (usesRelevance(run.config)) {
+    await updateDiagnostics(deps.repo, runId, (d) => ({
+      ...d,
+      relevance: deps.embed
+        ? { measure: 'embeddings', modelId: deps.embed.modelId }
+        : { measure: 'tf-idf' },
+    }));
+  }
   const prompts: SeedPrompts[] = [];
   for (const [seedIndex, seed] of run.config.seeds.entries()) {
     prompts.push(await runSeed({ deps, run, seed, seedIndex, signal, counters }));
@@ -298,4 +334,14 @@ export async function driveRun(
   deps.emit({ type: 'progress', runId, progress });
   deps.emit({ type: 'status', runId, status: 'done' });
   return deps.repo.get(runId);
+}
+
+/** True for runs whose method retrieves past prompts by relevance (GPO's default trajectory). */
+function usesRelevance(config: RunConfig): boolean {
+  return config.method === 'gpo' && (config.knobs['trajectory'] ?? 'relevance') === 'relevance';
+}
+
+/** True for methods that offer the small-model wording (knob `wording`). */
+function methodHasWording(optimizer: Optimizer): boolean {
+  return optimizer.info.knobs.some((k) => k.name === 'wording');
 }

@@ -5,7 +5,7 @@
  * cancel it (a BroadcastChannel message).
  */
 import { liveQuery, type Observable } from 'dexie';
-import type { ExecPort, LlmPort } from '../core/ports';
+import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import type { ModelRef, RunConfig, Task } from '../core/types';
 import { getOptimizer } from '../optimizers/registry';
 import type { Optimizer } from '../optimizers/types';
@@ -14,6 +14,7 @@ import { exportBundle, importBundle, parseBundle, type RunBundle } from '../stor
 import type { RunEnvironment, RunRecord, RunStatus, TaskRecord } from '../store/records';
 import { isQuotaError, RunRepository } from '../store/runs';
 import { withVerdictCache } from '../store/verdict-cache';
+import { cancelledStop, updateDiagnostics, withStop } from './diagnostics';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
 import { checkBundleReport } from './bundle-check';
 import { runLockName } from './lock';
@@ -52,6 +53,11 @@ export interface RunnerDeps {
   /** The LLM for a run's model (already behind the completion cache, where wanted). */
   llm: (model: ModelRef) => LlmPort | Promise<LlmPort>;
   exec: ExecPort;
+  /**
+   * The embedding model loaded now, for GPO's relevance retrieval; none (or no function) means
+   * TF-IDF, and the run records which it used.
+   */
+  embed?: () => EmbedPort | undefined | Promise<EmbedPort | undefined>;
   /** The method for a registry key; default: the optimizer registry (getOptimizer). */
   optimizer?: (method: string) => Optimizer;
   /** Tasks of a run; by default read from the datasets/tasks tables by the run's fixed task ids. */
@@ -261,6 +267,16 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
     emit({ type: 'status', runId, status, ...(extra.message ? { message: extra.message } : {}) });
   }
 
+  /** The stop of the seed being optimized when the user cancelled (kept on the run). */
+  async function recordCancel(runId: string): Promise<void> {
+    try {
+      const stop = cancelledStop(await repo.get(runId));
+      if (stop) await updateDiagnostics(repo, runId, (d) => withStop(d, stop));
+    } catch (e) {
+      if (!isQuotaError(e)) throw e;
+    }
+  }
+
   async function drive(runId: string): Promise<RunStatus> {
     const run = await repo.get(runId);
     if (run.status === 'done' || run.status === 'cancelled')
@@ -281,12 +297,14 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
       const llm = run.config.optimizerModel
         ? routeByRole(task, await deps.llm(run.config.optimizerModel))
         : task;
+      const embed = await deps.embed?.();
       const done = await driveRun(
         {
           db: deps.db,
           repo,
           llm,
           exec,
+          ...(embed ? { embed } : {}),
           optimizer,
           tasks: runTasks,
           clock: deps.clock ?? Date.now,
@@ -300,6 +318,7 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
     } catch (err) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
       if (reason === CANCEL) {
+        await recordCancel(runId);
         await setStatus(runId, 'cancelled');
         return 'cancelled';
       }
@@ -344,6 +363,7 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
       }
       const run = await repo.get(runId);
       if (run.status === 'done' || run.status === 'cancelled') return;
+      if (type === CANCEL) await recordCancel(runId);
       await setStatus(runId, type === PAUSE ? 'paused' : 'cancelled');
     });
   }

@@ -210,6 +210,29 @@ const progress = v.object({
   llmCalls: count,
 });
 const taskIds = v.object({ train: list(id), validation: list(id), test: list(id) });
+const diagnosticsSchema = v.object({
+  stops: maybe(
+    list(
+      v.object({
+        seed: int,
+        reason: v.picklist([
+          'converged',
+          'max-steps',
+          'no-usable-variants',
+          'budget',
+          'time-limit',
+          'cancelled',
+        ]),
+        methodReason: text,
+        step: count,
+        variants: maybe(v.object({ scored: count, refused: count, scoredSinceGain: count })),
+      }),
+    ),
+  ),
+  relevance: maybe(v.object({ measure: v.picklist(['embeddings', 'tf-idf']), modelId: maybe(id) })),
+  wording: maybe(v.picklist(['paper', 'small-model'])),
+  trims: maybe(v.object({ count, last: maybe(text) })),
+});
 export const runSchema = v.object({
   id,
   config: runConfigSchema,
@@ -232,6 +255,7 @@ export const runSchema = v.object({
       }),
     ),
   ),
+  diagnostics: maybe(diagnosticsSchema),
 });
 export const promptSchema = v.object({
   id,

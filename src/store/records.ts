@@ -3,6 +3,7 @@
  * runner) reads and writes them through its own repository module; the schema lives in db.ts.
  */
 import type { TaskLevelComparison } from '../core/task-stats';
+import type { SeedStop } from '../core/stop-reasons';
 import type {
   Completion,
   CompletionRequest,
@@ -81,6 +82,26 @@ export interface RunRecord {
    * and an export must carry them.
    */
   augmented?: AugmentedTasks[];
+  /** How the run went, beyond its scores: why each seed stopped, which measures it used. */
+  diagnostics?: RunDiagnostics;
+}
+
+/**
+ * What the Live and Results pages explain about a run (issue 16): why each seed's optimization
+ * stopped, which relevance measure GPO used, which meta-prompt wording, and what was trimmed to
+ * fit the model's context window.
+ */
+export interface RunDiagnostics {
+  stops?: SeedStop[];
+  /**
+   * GPO's relevance retrieval: sentence embeddings of `modelId`, or TF-IDF because no embedding
+   * model was loaded.
+   */
+  relevance?: { measure: 'embeddings' | 'tf-idf'; modelId?: string };
+  /** The meta-prompt wording: as the paper gives it, or the shorter small-model wording. */
+  wording?: 'paper' | 'small-model';
+  /** Requests trimmed to fit the model's context window (trajectories, histories, examples). */
+  trims?: { count: number; last?: string };
 }
 
 export interface AugmentedTasks {

@@ -140,8 +140,13 @@ describe('WebLLM worker and adapter', () => {
     expect(out.entries.slice(0, 4).map((e) => e.id)).toEqual(
       ['0.5B', '1.5B', '3B', '7B'].map((s) => `Qwen2.5-Coder-${s}-Instruct-${quant}-MLC`),
     );
-    expect(out.entries.every((e) => e.id.includes(quant))).toBe(true);
-    expect(out.entries.length).toBeGreaterThan(6);
+    const chat = out.entries.filter((e) => e.kind !== 'embedding');
+    expect(chat.every((e) => e.id.includes(quant))).toBe(true);
+    expect(chat.length).toBeGreaterThan(6);
+    // The embedding model for GPO's relevance retrieval is listed too (f32 weights, any adapter).
+    expect(out.entries.filter((e) => e.kind === 'embedding').map((e) => e.id)).toEqual([
+      'snowflake-arctic-embed-s-q0f32-MLC-b4',
+    ]);
     for (const e of out.entries) {
       expect(e.memoryMB).toBeGreaterThan(100);
       expect(e.downloadBytes).toBeGreaterThan(100e6);
@@ -166,6 +171,24 @@ describe('WebLLM failures give the documented errors', () => {
     expect(err.url).toContain('/__host/missing/resolve/main/mlc-chat-config.json');
     expect(err.message).toContain('404');
     expect(err.message).toContain('resolve/main');
+  });
+
+  test('the embedding model loads up to the network, and says the host answered 404', async () => {
+    const f = await page.evaluate(async () => {
+      const abs = (u: string) => new URL(u, location.href).href;
+      try {
+        await window.engines.WebLlmEmbedder.load({
+          id: 'snowflake-arctic-embed-s-q0f32-MLC-b4',
+          model: abs('/__host/missing-embed'),
+          modelLib: abs('/__host/bad-lib/model.wasm'),
+        });
+        return 'loaded';
+      } catch (e) {
+        const err = e as Error & { failure?: string };
+        return { name: err.name, failure: err.failure, message: err.message };
+      }
+    });
+    expect(f).toMatchObject({ name: 'ModelDownloadError', failure: 'not-found' });
   });
 
   test('a model library that is not WebAssembly', async () => {

@@ -121,8 +121,10 @@ describe('threads', () => {
 describe('catalogue', () => {
   const list = prebuiltAppConfig.model_list;
   test('code models first, q4f16 with shader-f16, q4f32 without', () => {
-    const f16 = webLlmCatalogue(list, true);
-    const f32 = webLlmCatalogue(list, false);
+    const chat = (es: ReturnType<typeof webLlmCatalogue>) =>
+      es.filter((e) => e.kind !== 'embedding');
+    const f16 = chat(webLlmCatalogue(list, true));
+    const f32 = chat(webLlmCatalogue(list, false));
     expect(f16.slice(0, 4).map((e) => e.id)).toEqual(
       ['0.5B', '1.5B', '3B', '7B'].map((s) => `Qwen2.5-Coder-${s}-Instruct-q4f16_1-MLC`),
     );
@@ -137,6 +139,16 @@ describe('catalogue', () => {
     // 7.6 B weights at 5 bits: about 4.8 GB.
     expect(coder7.downloadBytes / 1e9).toBeGreaterThan(4.5);
     expect(coder7.downloadBytes / 1e9).toBeLessThan(5.0);
+  });
+
+  test('a small embedding model on each engine, for GPO’s relevance retrieval', () => {
+    const web = webLlmCatalogue(list, true).filter((e) => e.kind === 'embedding');
+    expect(web.map((e) => e.id)).toEqual(['snowflake-arctic-embed-s-q0f32-MLC-b4']);
+    // web-llm lists it as an embedding model (model_type 1), which the embedder relies on.
+    expect(list.find((r) => r.model_id === web[0]!.id)?.model_type).toBe(1);
+    const gguf = WLLAMA_CATALOGUE.filter((e) => e.kind === 'embedding');
+    expect(gguf.map((e) => e.id)).toEqual(['bge-small-en-v1.5-q8_0.gguf']);
+    expect(gguf[0]!.downloadBytes).toBeLessThan(50e6);
   });
 
   test('every GGUF entry is a .gguf URL under 2 GB', () => {

@@ -17,16 +17,16 @@ const sched = {
 const never = new AbortController().signal;
 
 describe('GPO edit budget', () => {
-  it('follows a cosine decay from L_max to 0.2·L_max', () => {
+  it('follows the official cosine decay from L_max towards 0.2·L_max', () => {
     const T = 9;
     const got = Array.from({ length: T }, (_, i) => editBudget(i + 1, T, sched));
-    const want = Array.from({ length: T }, (_, i) =>
-      Math.round(10 + 0.5 * 40 * (1 + Math.cos((Math.PI * i) / (T - 1)))),
+    // RUCAIBox/GPO consine.py: int(final + (initial − final)·½(1 + cos(π·c/T))), c steps done.
+    const want = Array.from({ length: T }, (_, c) =>
+      Math.floor(10 + 40 * 0.5 * (1 + Math.cos((Math.PI * c) / T))),
     );
     expect(got).toEqual(want);
-    expect(got[0]).toBe(50);
-    expect(got[T - 1]).toBe(10);
-    expect(got[4]).toBe(30); // halfway: the mean of L_max and L_min
+    // python3 -c "import math; print([int(10+40*0.5*(1+math.cos(math.pi*c/9))) for c in range(9)])"
+    expect(got).toEqual([50, 48, 45, 40, 33, 26, 20, 14, 11]);
     // Cosine decays slower than linear at the start and faster in the middle.
     const linear = Array.from({ length: T }, (_, i) =>
       editBudget(i + 1, T, { ...sched, schedule: 'linear' }),
@@ -35,15 +35,15 @@ describe('GPO edit budget', () => {
     for (let i = 1; i < T; i++) expect(got[i]!).toBeLessThanOrEqual(got[i - 1]!);
   });
 
-  it('fixed stays at L_max; warmup grows then decays', () => {
+  it('fixed stays at L_max; warmup grows from 0 (floored at 1 word) then decays', () => {
     expect(
       Array.from({ length: 5 }, (_, i) => editBudget(i + 1, 5, { ...sched, schedule: 'fixed' })),
     ).toEqual([50, 50, 50, 50, 50]);
     const w = Array.from({ length: 8 }, (_, i) =>
       editBudget(i + 1, 8, { ...sched, warmup: true, warmupSteps: 2 }),
     );
-    expect(w.slice(0, 3)).toEqual([30, 50, 50]);
-    expect(w[7]).toBe(10);
+    // int(50·c/2) for c = 0, 1; then the decay over the 6 steps after warmup.
+    expect(w).toEqual([1, 25, 50, 47, 40, 30, 20, 12]);
   });
 
   it('refuses candidates over the budget after re-asking, and scores only those within', async () => {
@@ -62,7 +62,7 @@ describe('GPO edit budget', () => {
     const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(4) });
     const s0 = await gpo.init(
       {
-        knobs: { steps: 5, candidates: 2, lMax: 10, reasks: 1, trainTasks: 4 },
+        knobs: { steps: 5, candidates: 2, lMax: 10, reasks: 1, trainTasks: 4, strictBudget: true },
         seed: 1,
         initialPrompt: current,
       },
@@ -73,7 +73,13 @@ describe('GPO edit budget', () => {
     expect(budget).toBe(10);
     expect(wordEditDistance(current, far)).toBeGreaterThan(budget);
     expect(wordEditDistance(current, near)).toBeLessThanOrEqual(budget);
-    expect(s1.budgets[0]).toEqual({ step: 1, words: 10, refused: 1, accepted: 1 });
+    expect(s1.budgets[0]).toEqual({
+      step: 1,
+      words: 10,
+      refused: 1,
+      accepted: 1,
+      distances: [wordEditDistance(current, near)],
+    });
     const reask = llm.requests.filter((r) => r.purpose === 'mutate')[1]!;
     expect(lastUser(reask)).toMatch(/changed \d+ words, more than the allowed 10/);
     const proposed = ctx.events
@@ -106,9 +112,137 @@ describe('GPO edit budget', () => {
       (r) => r.purpose === 'mutate' && r.messages.length === 1,
     );
     const said = firstMetas.map((r) =>
-      Number(/at most (\d+) words/.exec(r.messages[0]!.content)?.[1]),
+      Number(/change up to (\d+) words/.exec(r.messages[0]!.content)?.[1]),
     );
     expect(new Set(said)).toEqual(new Set(want));
+  });
+});
+
+describe('GPO with a model that paraphrases (budget off by default, as in the paper)', () => {
+  const current = 'Write correct Python code.';
+  // Every candidate rewrites the whole prompt: far over any late-step budget.
+  const paraphrases = (n: number): string =>
+    `You are a careful Python developer number ${n}. Read the task twice, consider empty inputs, large inputs and unusual types, then write clean code that passes every hidden test.`;
+
+  it("scores every candidate at every step and shows each one's measured edit distance", async () => {
+    let n = 0;
+    const llm = scriptedLlm((req) => {
+      if (req.purpose === 'generate') return 'def f():\n    return "bad"';
+      n += 1;
+      return `Sure. <START>${paraphrases(n)}<END>`;
+    });
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(3) });
+    const { final } = await runToEnd(
+      gpo,
+      {
+        knobs: { steps: 8, candidates: 4, patience: 20, trainTasks: 3 },
+        seed: 2,
+        initialPrompt: current,
+      },
+      ctx,
+    );
+    expect(final.budgets).toHaveLength(8);
+    for (const b of final.budgets) {
+      expect(b.accepted).toBe(4);
+      expect(b.refused).toBe(0);
+      expect(b.distances).toHaveLength(4);
+    }
+    // The late steps' budgets are far below what the model changes: scored anyway.
+    const late = final.budgets.slice(5);
+    expect(late.every((b) => b.distances.every((d) => d > b.words))).toBe(true);
+    expect(final.variants).toEqual({ scored: 32, refused: 0, scoredSinceGain: 32 });
+    const notes = ctx.events.filter(
+      (e) => e.type === 'note' && /over budget, scored anyway/.test(e.message),
+    );
+    expect(notes.length).toBeGreaterThanOrEqual(12);
+    expect(final.stopReason).toBe('max-steps');
+  });
+
+  it('with a strict budget the same model has its late candidates refused', async () => {
+    let n = 0;
+    const llm = scriptedLlm((req) => {
+      if (req.purpose === 'generate') return 'def f():\n    return "bad"';
+      n += 1;
+      return `<START>${paraphrases(n)}<END>`;
+    });
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(3) });
+    const { final } = await runToEnd(
+      gpo,
+      {
+        knobs: {
+          steps: 8,
+          candidates: 4,
+          patience: 3,
+          trainTasks: 3,
+          strictBudget: true,
+          reasks: 0,
+          lMax: 20,
+        },
+        seed: 2,
+        initialPrompt: current,
+      },
+      ctx,
+    );
+    expect(final.budgets.every((b) => b.accepted === 0)).toBe(true);
+    // Never "converged": no variant was ever scored.
+    expect(final.stopReason).toBe('no-usable-variants');
+    expect(final.variants?.scored).toBe(0);
+  });
+
+  it('a model that never follows the answer format stops as no-usable-variants', async () => {
+    const llm = scriptedLlm((req) =>
+      req.purpose === 'generate'
+        ? 'def f():\n    return 1'
+        : 'Here is a better prompt: be careful.',
+    );
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(3) });
+    const { final } = await runToEnd(
+      gpo,
+      {
+        knobs: { steps: 8, candidates: 2, patience: 2, trainTasks: 3 },
+        seed: 1,
+        initialPrompt: current,
+      },
+      ctx,
+    );
+    expect(final.stopReason).toBe('no-usable-variants');
+    expect(final.step).toBe(2);
+  });
+
+  it('summarization: each update sees the last summary and only the newest results', async () => {
+    let n = 0;
+    const llm = scriptedLlm((req) => {
+      if (req.purpose === 'generate') return 'def f():\n    return "bad"';
+      if (req.purpose === 'judge') return `SUMMARY-${req.messages[0]!.content.length}`;
+      n += 1;
+      return `<START>${current} Variant ${n}.<END>`;
+    });
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(3) });
+    await runToEnd(
+      gpo,
+      {
+        knobs: {
+          steps: 3,
+          candidates: 2,
+          patience: 10,
+          trainTasks: 3,
+          trajectory: 'summarization',
+        },
+        seed: 3,
+        initialPrompt: current,
+      },
+      ctx,
+    );
+    const judge = llm.requests
+      .filter((r) => r.purpose === 'judge')
+      .map((r) => r.messages[0]!.content);
+    expect(judge).toHaveLength(2); // steps 2 and 3 (step 1 has only the seed)
+    expect(judge[0]).toContain('(none yet)');
+    expect(judge[0]).toContain('Variant 1.');
+    expect(judge[1]).toMatch(/Previous summary:\nSUMMARY-\d+/);
+    // The second update shows the newest results only (step 2's candidates), not step 1's again.
+    expect(judge[1]).not.toContain('Variant 1.');
+    expect(judge[1]).toContain('Variant 3.');
   });
 });
 
