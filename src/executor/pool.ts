@@ -289,14 +289,19 @@ export function createExecPool(
     const n = countTests(r.pending.job);
     const total = Math.max(n, done + 1);
     for (let i = done; i < total; i++) {
-      tests.push({
-        name: `test ${i}`,
-        outcome: 'timeout',
-        message:
-          i === done
-            ? 'timed out; the worker was terminated'
-            : 'not run: the worker was terminated',
-      });
+      tests.push(
+        i === done
+          ? {
+              name: `test ${i}`,
+              outcome: 'timeout',
+              message: 'timed out; the worker was terminated',
+            }
+          : {
+              name: `test ${i}`,
+              outcome: 'not-run',
+              message: 'not run: the worker was terminated',
+            },
+      );
     }
     const passedN = tests.filter((t) => t.outcome === 'passed').length;
     return {
