@@ -155,6 +155,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
     collect: H.get('collect'),
     finish: H.get('finish'),
     encodeValue: H.get('encode_value'),
+    encodeBoxed: H.get('encode_boxed'),
     decodeArgs: H.get('decode_args'),
   };
   // The originals, to notice a job that rewrote a harness function's code or defaults. Checked
@@ -552,7 +553,16 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
                 }
                 let encoded: string;
                 try {
-                  encoded = h.encodeValue(out) as string;
+                  const enc = h.encodeBoxed(out);
+                  const plain = enc.get(0) as boolean;
+                  const text: unknown = enc.get(1);
+                  enc.destroy();
+                  if (!plain) {
+                    const [, why] = describeExc(text);
+                    destroy(text);
+                    throw new Error(why);
+                  }
+                  encoded = text as string;
                 } finally {
                   destroy(out);
                 }
@@ -592,7 +602,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
                   : {
                       name,
                       outcome: 'failed',
-                      message: `result is not plain data: ${String(e).slice(0, 200)}`,
+                      message: `result is not plain data: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`,
                     };
                 tests.push(v);
                 endStep(v.outcome);

@@ -184,6 +184,8 @@ def _snapshot():
     # Every worker starts from the same random state, so a job's result never depends on which
     # worker ran it (a fresh CPython would seed from the OS; we prefer reproducible runs).
     random.seed(0)
+    # A worker started from the memory snapshot gets '' put in front of sys.path once more.
+    sys.path[:] = list(dict.fromkeys(sys.path))
     codecs.lookup('latin-1')  # imports encodings.latin_1 before the module baseline is taken
     _S['modules'] = dict(sys.modules)
     _S['builtins'] = dict(builtins.__dict__)
@@ -286,13 +288,15 @@ def run_code(code, ns, exec=exec, BaseException=BaseException):
     return None
 """)['run_code']
 
+# On success the value comes back boxed in a list: a str (or int, float) crossing to JavaScript
+# would be converted at once, which for a 100 MB string takes seconds no interrupt can stop.
 call_fn = _isolated("""
 def call_fn(fn, args, BaseException=BaseException):
     try:
         out = fn(*args)
     except BaseException as e:
         return (False, e)
-    return (True, out)
+    return (True, [out])
 """)['call_fn']
 
 # Return values of io jobs as one JSON string in the lossless encoding of docs/sandbox.md. Only
@@ -300,6 +304,14 @@ def call_fn(fn, args, BaseException=BaseException):
 # anything else raises TypeError, which fails the test. Builtins are bound at definition time.
 import json as _json_mod, _json as _c_json
 encode_value = _isolated("""
+def encode_boxed(box):
+    # The value call_fn returned in its box (a list only the harness made): (True, json) or
+    # (False, the TypeError / ValueError that says why it is not plain data).
+    try:
+        return (True, encode_value(box[0]))
+    except (TypeError, ValueError) as e:
+        return (False, e)
+
 def encode_value(x):
     out = []
     _enc(x, out, 0)
@@ -398,7 +410,9 @@ def _seq(items, out, depth, open_, close):
     list_items=list.__getitem__, tuple_items=tuple.__getitem__, set_iter=set.__iter__,
     frozenset_iter=frozenset.__iter__, dict_items=dict.items,
     complex_real=complex.real.__get__, complex_imag=complex.imag.__get__, bytes_hex=bytes.hex,
-    bytearray_hex=bytearray.hex, TYPE_NAME=type.__dict__['__name__'])['encode_value']
+    bytearray_hex=bytearray.hex, TYPE_NAME=type.__dict__['__name__'])
+encode_boxed = encode_value['encode_boxed']
+encode_value = encode_value['encode_value']
 
 
 def _decode_hook(d):
@@ -569,6 +583,10 @@ def collect():
     gc.disable()
     trash = []
     job = _S['job']
+    # First, so that the collections the cleanup runs call none of the job's callbacks.
+    if gc.callbacks != _S['gc_callbacks']:
+        trash.append(list(gc.callbacks))
+        gc.callbacks[:] = _S['gc_callbacks']
     bd = builtins.__dict__
     b0 = _S['builtins']
     if not _unchanged(bd, _S['builtins_kv']) and (
@@ -728,8 +746,6 @@ def finish():
         sys.set_asyncgen_hooks(*_S['asyncgen'])
     if sys.get_coroutine_origin_tracking_depth() != _S['coro_depth']:
         sys.set_coroutine_origin_tracking_depth(_S['coro_depth'])
-    if gc.callbacks != _S['gc_callbacks']:
-        gc.callbacks[:] = _S['gc_callbacks']
     if gc.get_threshold() != _S['gc_threshold']:
         gc.set_threshold(*_S['gc_threshold'])
     if gc.get_debug() != _S['gc_debug']:
@@ -769,7 +785,8 @@ def finish():
 def _guarded():
     # Every harness function a job could conceivably reach: JS checks after each job that their
     # code, defaults and keyword defaults are still the originals (identity, in C).
-    fns = [run_code, call_fn, compile_code, describe, encode_value, decode_args, begin, note_code,
+    fns = [run_code, call_fn, compile_code, describe, encode_value, encode_boxed, decode_args,
+           begin, note_code,
            new_stdin, case_output, fresh_namespace, make_check, collect, finish,
            _Blocker.__dict__['find_spec'].__func__, _Blocker.__dict__['invalidate_caches'].__func__]
     g = encode_value.__globals__

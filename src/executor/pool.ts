@@ -428,6 +428,12 @@ export function createExecPool(
     };
     slot.inflight.push(r);
     watchTimer ??= setInterval(watch, WATCH_MS);
+    // Without the interrupt buffer the job limit is the only deadline: meet it to the
+    // millisecond rather than at the next 10 ms tick.
+    if (!interrupts) {
+      const deadline = setTimeout(watch, r.jobTimeout + 1) as { unref?: () => void };
+      deadline.unref?.(); // never keeps a Node process alive
+    }
     const job = { ...pending.job, testTimeoutMs: testTimeout };
     w.spawned.api.run(job, r.seq).then(
       (res: WorkerResult) => {
