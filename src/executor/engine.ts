@@ -323,9 +323,9 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
       const skipped = (name: string): TestVerdict => ({
         name,
         outcome: 'not-run',
-        message: stopped
-          ? 'not run: an earlier test timed out'
-          : 'not run: the job ran out of time',
+        message: expired()
+          ? 'not run: the job ran out of time'
+          : 'not run: an earlier test timed out',
       });
 
       if (ints) {

@@ -166,54 +166,67 @@ describe('built browser pool, cross-origin isolated', () => {
           `${id}: ${r.setupError ?? JSON.stringify(r.tests.find((t) => t.outcome !== 'passed'))}`,
       );
     expect(wrong).toEqual([]);
-    expect(passing.length).toBe(41 + 40 + 36);
+    // Every 4th of 164, every 25th of 974, every 12th of 427.
+    expect(passing.length).toBe(41 + 39 + 36);
     expect(failing.length).toBe(41);
   });
 
   it('has watchers that see a worker request and a worker opening IndexedDB and a cache', async () => {
     await page.evaluate(() => (window as unknown as Win).executorPage.control());
-    expect(requests.map(pathOf)).toContain('/athanor-control-request');
-    expect(server.log).toContain('GET /athanor-control-request 404');
+    // The server's own log is the request watcher (every request to our origin, from the page
+    // or any worker); Chromium's request events may not include a worker's.
+    await expect.poll(() => server.log).toContain('GET /athanor-control-request 404');
     const seen = await storage();
     expect(seen.databases).toContain('athanor-control');
     expect(seen.caches).toContain('athanor-control');
     await page.evaluate(() => (window as unknown as Win).executorPage.clearStorage());
     expect(await storage()).toEqual({ databases: [], caches: [] });
   });
+});
 
-  it('passes the hostile suite: strict verdicts, in time, each followed by clean probes; no request, no storage', async () => {
+describe('the hostile suite in the built worker', () => {
+  let baseline: unknown;
+  let allowed = new Set<string>();
+  let before = 0;
+  let logBefore = 0;
+
+  beforeAll(async () => {
     await start({ size: 1, spares: 1 });
     const base = await run(BASELINE_JOB);
-    const baseline: unknown = JSON.parse(base.result.stdout.text);
+    baseline = JSON.parse(base.result.stdout.text);
     // What a worker loads when it starts (a replacement loads the same files): allowed.
     await page.evaluate(() => (window as unknown as Win).executorPage.whenFull());
-    const allowed = new Set(requests.map(pathOf));
-    const before = requests.length;
-    const logBefore = server.log.length;
-    const problems: string[] = [];
-    for (const c of HOSTILE_CASES) {
-      const { result, ms } = await run(c.job);
-      const bad = c.verdict(result);
-      if (bad) problems.push(`${c.name}: ${bad}`);
-      if (ms > c.withinMs * LOAD_FACTOR)
-        problems.push(`${c.name}: verdict after ${ms.toFixed(0)} ms`);
-      for (const delay of PROBE_DELAYS_MS) {
-        await sleep(delay);
-        const probe = await run(probeJob(baseline));
-        if (!probe.result.passed)
-          problems.push(
-            `${c.name}: probe after ${delay} ms saw ${probe.result.tests[0]?.message ?? probe.result.setupError}`,
-          );
-      }
+    allowed = new Set(server.log.map((l) => l.split(' ')[1] ?? ''));
+    before = requests.length;
+    logBefore = server.log.length;
+  });
+
+  it.each(HOSTILE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    // A replacement from an earlier case may still be loading: its time is not this case's.
+    await page.evaluate(() => (window as unknown as Win).executorPage.whenFull());
+    const { result, ms } = await run(c.job);
+    expect(c.verdict(result), JSON.stringify(result).slice(0, 1500)).toBeUndefined();
+    expect(ms, `verdict after ${ms.toFixed(0)} ms; promised ${c.withinMs} ms`).toBeLessThan(
+      c.withinMs * LOAD_FACTOR,
+    );
+    for (const delay of PROBE_DELAYS_MS) {
+      await sleep(delay);
+      const probe = await run(probeJob(baseline));
+      expect(
+        probe.result.tests[0]?.message ?? probe.result.setupError ?? '',
+        `probe after ${delay} ms`,
+      ).toBe('');
     }
-    expect(problems).toEqual([]);
-    const made = requests
+  });
+
+  it('saw no request and no storage from any of those programs', async () => {
+    const served = server.log.slice(logBefore).filter((l) => !allowed.has(l.split(' ')[1] ?? ''));
+    expect(served, 'requests our origin served while hostile programs ran').toEqual([]);
+    const reported = requests
       .slice(before)
       .map(pathOf)
       .filter((p) => !allowed.has(p));
-    expect(made, 'requests made while hostile programs ran').toEqual([]);
-    const served = server.log.slice(logBefore).filter((l) => !allowed.has(l.split(' ')[1] ?? ''));
-    expect(served, 'requests the server saw').toEqual([]);
+    expect(reported, 'requests Chromium reported').toEqual([]);
     expect(await storage()).toEqual({ databases: [], caches: [] });
     expect(pageErrors).toEqual([]);
   });

@@ -749,8 +749,10 @@ sys.modules['string'] = math`),
  */
 export const PROBE_PROGRAM = `
 import sys, os, random, math, heapq, collections, decimal, builtins, json, string, warnings
-import signal, gc, atexit, weakref, copyreg, codecs, pickle, asyncio, importlib
+import signal, gc, atexit, weakref, copyreg, codecs, asyncio, importlib.machinery
+# Only modules every worker has loaded already: the probe runs hundreds of times.
 def fingerprint():
+    find = importlib.machinery.PathFinder.find_spec
     loop = asyncio.get_event_loop()
     try:
         b'\\xff'.decode('ascii')
@@ -762,17 +764,7 @@ def fingerprint():
         athanor_codec = True
     except LookupError:
         athanor_codec = False
-    try:
-        importlib.import_module('athanor_mod')
-        planted = True
-    except ImportError:
-        planted = False
-    try:
-        importlib.import_module('athanor_pkg')
-        planted_pkg = True
-    except ImportError:
-        planted_pkg = False
-    import csv
+    csv = find('csv', sys.path)
     umask = os.umask(0o22)
     os.umask(umask)
     return {
@@ -800,12 +792,12 @@ def fingerprint():
         'gc_threshold': list(gc.get_threshold()),
         'finalizers': len(weakref.finalize._registry),
         'copyreg': len(copyreg.dispatch_table),
-        'pickle_complex': pickle.loads(pickle.dumps(1 + 2j)) == 1 + 2j,
+        'copyreg_complex': complex in copyreg.dispatch_table,
         'strict': strict,
         'athanor_codec': athanor_codec,
-        'planted': planted,
-        'planted_pkg': planted_pkg,
-        'csv': csv.__file__,
+        'planted': find('athanor_mod', sys.path) is not None,
+        'planted_pkg': find('athanor_pkg', sys.path) is not None,
+        'csv': csv.origin if csv else None,
         'umask': umask,
         'pi': math.pi,
         'heappush': type(heapq.heappush).__name__,
