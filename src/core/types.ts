@@ -204,7 +204,11 @@ export interface ExecJob {
   collect?: boolean;
 }
 
-export type TestOutcome = 'passed' | 'failed' | 'error' | 'timeout';
+/**
+ * `not-run`: the test was never started because an earlier one timed out (a runaway answer costs
+ * one time limit, not one per test) or the job ran out of time. Soft credit counts it as failed.
+ */
+export type TestOutcome = 'passed' | 'failed' | 'error' | 'timeout' | 'not-run';
 
 export interface TestVerdict {
   /** A short name: the assert's source, or `case 3`. */

@@ -28,6 +28,7 @@ import {
   stickyAtols,
 } from './compare';
 import { IO_VALUES_PY } from './io-values.py';
+import { installFsGuard } from './fs-guard';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- PyProxy calls are untyped by nature. */
 type Py = any;
@@ -114,6 +115,23 @@ function hardenRealm(): void {
 }
 
 /**
+ * No sockets, ever: in Node, Pyodide's sockets are real TCP connections (socket, urllib,
+ * http.client reach the host's network), and in a browser they would be WebSockets. Every socket
+ * is created through SOCKFS.createSocket, which now fails with EACCES (PermissionError).
+ */
+function refuseSockets(py: PyodideAPI): void {
+  const mod = (py as unknown as { _module?: Record<string, any> })._module;
+  const sockfs = mod?.SOCKFS as Record<string, unknown> | undefined;
+  const ErrnoError = (py as unknown as { FS: { ErrnoError: new (errno: number) => Error } }).FS
+    .ErrnoError;
+  if (!sockfs) throw new Error('Pyodide has no SOCKFS to lock: check the pinned version');
+  const EACCES = 2;
+  sockfs.createSocket = () => {
+    throw new ErrnoError(EACCES);
+  };
+}
+
+/**
  * Milliseconds spent per phase, summed over jobs (bench/exec.ts prints them). `step` is the
  * check generator's steps: the program's own test work.
  */
@@ -145,28 +163,40 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
     collect: H.get('collect'),
     finish: H.get('finish'),
     encodeValue: H.get('encode_value'),
+    encodeBoxed: H.get('encode_boxed'),
     decodeArgs: H.get('decode_args'),
     callIo: H.get('call_io'),
     collectAll: H.get('collect_all'),
-    outputOf: H.get('output_of'),
+    outputBoxed: H.get('output_boxed'),
   };
-  // The originals, to notice a job that rewrote a harness function's code. Checked with C
-  // builtins only (all(map(is_, map(attrgetter('__code__'), fns), codes))), which no job can patch.
+  // The originals, to notice a job that rewrote a harness function's code or defaults. Checked
+  // with C builtins only (all(map(is_, map(attrgetter(a), fns), originals))), which no job can patch.
   const operator: Py = py.pyimport('operator');
-  const fnTuple: Py = builtins.tuple(py.toPy(Object.values(h)));
-  const codeTuple: Py = builtins.tuple(builtins.map(operator.attrgetter('__code__'), fnTuple));
+  const fnTuple: Py = H.get('_guarded')();
   const allFn: Py = builtins.all;
   const mapFn: Py = builtins.map;
   const isFn: Py = operator.is_;
-  const getCode: Py = operator.attrgetter('__code__');
-  const harnessIntact = (): boolean => {
-    const codes = mapFn(getCode, fnTuple);
-    const same = mapFn(isFn, codes, codeTuple);
-    const ok = allFn(same) as boolean;
-    destroy(same);
-    destroy(codes);
-    return ok;
-  };
+  const tupleFn: Py = builtins.tuple;
+  const guardedAttrs = ['__code__', '__defaults__', '__kwdefaults__'].map((a) => {
+    const get: Py = operator.attrgetter(a);
+    return { get, originals: tupleFn(mapFn(get, fnTuple)) as Py };
+  });
+  const harnessIntact = (): boolean =>
+    guardedAttrs.every(({ get, originals }) => {
+      const now = mapFn(get, fnTuple);
+      const same = mapFn(isFn, now, originals);
+      const ok = allFn(same) as boolean;
+      destroy(same);
+      destroy(now);
+      return ok;
+    });
+  // Bytes a job writes to the raw file descriptors 1 and 2 (os.write) go nowhere: they are not
+  // the job's captured output and must not reach the host's console.
+  py.setStdout({ write: (buf: Uint8Array) => buf.length });
+  py.setStderr({ write: (buf: Uint8Array) => buf.length });
+  const fsGuard = installFsGuard((py as unknown as { FS: Record<string, unknown> }).FS);
+  refuseSockets(py);
+  const gcCollect: Py = gc.collect;
   hardenRealm();
   if (profile) {
     // Wrap after the originals' code objects were recorded above; only when profiling.
@@ -260,6 +290,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
         Atomics.store(ints, CTRL.TOKEN, token);
       };
       const endStep = (outcome: TestOutcome): void => {
+        if (outcome === 'timeout') stopped = true;
         if (control && ints && step < MAX_RECORDED_STEPS) {
           control.outcomes[step] = OUTCOME_CODES.indexOf(outcome);
           Atomics.store(ints, CTRL.DONE, step + 1);
@@ -296,10 +327,16 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
         if (line) v.line = line;
         return v;
       };
+      // A runaway answer costs one time limit: after the first timeout, the tests left are not
+      // run (soft credit counts them as failed; the strict verdict is already false).
+      let stopped = false;
+      const halted = (): boolean => stopped || expired();
       const skipped = (name: string): TestVerdict => ({
         name,
-        outcome: 'timeout',
-        message: 'not run: the job ran out of time',
+        outcome: 'not-run',
+        message: expired()
+          ? 'not run: the job ran out of time'
+          : 'not run: an earlier test timed out',
       });
 
       if (ints) {
@@ -349,6 +386,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
         };
       }
 
+      fsGuard.begin();
       h.begin(init.outputCap, spec.kind === 'stdio' ? (spec.cases[0]?.stdin ?? '') : '');
       let programCode: Py;
       const compiled = compileJobCode(job.program, '<program>');
@@ -418,7 +456,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
               let finished = false;
               for (let i = 0; i < names.length; i++) {
                 const name = names[i] ?? `step ${i}`;
-                if (finished || expired()) {
+                if (finished || halted()) {
                   if (isTest[i]) tests.push(skipped(name));
                   passed = false;
                   continue;
@@ -459,7 +497,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
                   endStep(v.outcome);
                 }
               }
-              if (!finished && !expired()) {
+              if (!finished && !halted()) {
                 try {
                   const r = gen.next();
                   if (!r.done) passed = false;
@@ -473,7 +511,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
           } else if (spec.kind === 'asserts') {
             spec.asserts.forEach((a, i) => {
               const name = a.trim().slice(0, 200);
-              if (expired()) {
+              if (halted()) {
                 tests.push(skipped(name));
                 passed = false;
                 return;
@@ -531,7 +569,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
             spec.cases.forEach((c, i) => {
               if (batch) return;
               const name = `case ${i}`;
-              if (expired()) {
+              if (halted()) {
                 tests.push(skipped(name));
                 passed = false;
                 return;
@@ -565,7 +603,16 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
                 let value: unknown;
                 try {
                   const mode = outputMode(spec, c.expected, atol, job.collect === true);
-                  value = JSON.parse(h.outputOf(out, mode, DIGEST_OVER_CHARS) as string);
+                  const enc = h.outputBoxed(out, mode, DIGEST_OVER_CHARS);
+                  const plain = enc.get(0) as boolean;
+                  const text: unknown = enc.get(1);
+                  enc.destroy();
+                  if (!plain) {
+                    const [, why] = describeExc(text);
+                    destroy(text);
+                    throw new Error(why);
+                  }
+                  value = JSON.parse(text as string);
                 } finally {
                   destroy(out);
                 }
@@ -608,7 +655,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
                   : {
                       name,
                       outcome: 'failed',
-                      message: `result is not plain data: ${String(e).slice(0, 200)}`,
+                      message: `result is not plain data: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`,
                     };
                 tests.push(v);
                 endStep(v.outcome);
@@ -618,7 +665,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
           } else if (spec.kind === 'stdio') {
             spec.cases.forEach((c, i) => {
               const name = `case ${i}`;
-              if (expired()) {
+              if (halted()) {
                 tests.push(skipped(name));
                 passed = false;
                 return;
@@ -675,9 +722,22 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
             destroy(ns);
           }
           destroy(caseArgs);
-          trash = h.collect();
-          trash.clear();
-          destroy(trash);
+          // Restore, drop what the job left (its finalizers run now, with no harness frame beneath
+          // them), collect its cyclic garbage (so no finalizer of this job can run during a later
+          // one), and restore again while finalizers keep changing things.
+          let dropped = 0;
+          for (let round = 0; ; round++) {
+            trash = h.collect();
+            dropped = trash.length as number;
+            trash.clear();
+            destroy(trash);
+            const found = gcCollect() as number;
+            if (!dropped && !found) break;
+            if (round === 3) {
+              recycle = "the job's finalizers kept changing the interpreter";
+              break;
+            }
+          }
           const fin = h.finish();
           const [oText, oTrunc, eText, eTrunc, dirty, restoredNames] = fin.toJs() as [
             string,
@@ -691,13 +751,15 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
           fin.destroy();
           stdout = { text: oText, truncated: oTrunc };
           stderr = { text: eText, truncated: eTrunc };
-          if (dirty) recycle = dirty;
+          if (dirty && !recycle) recycle = dirty;
           if (!harnessIntact()) recycle = 'a harness function was modified';
           if (heapBytes() > init.maxHeapBytes) recycle = `heap grew to ${heapBytes()} bytes`;
         } catch (e) {
           recycle = `cleanup failed: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`;
         }
       }
+      const fsWhy = fsGuard.end();
+      if (fsWhy && !recycle) recycle = fsWhy;
       closeStep();
       if (ints) Atomics.store(ints, CTRL.JOB, 0);
       // Steps a job never reached are not credited; strict pass needs every step.

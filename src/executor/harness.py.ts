@@ -36,7 +36,7 @@ export const HARNESS_PY = String.raw`
 import sys, builtins, ast, gc, os, io, random, signal, warnings, types, operator
 
 ${PRELOAD_PY}
-import decimal, shutil
+import decimal, atexit, copyreg, weakref, codecs, encodings, asyncio, asyncio.events, posix, time
 
 _MISSING = object()
 _BLOCKED = ('js', 'pyodide_js', 'pyodide', '_pyodide', '_pyodide_core', 'micropip',
@@ -46,6 +46,9 @@ _STRIP = {
           'setprofile', 'monitoring', 'addaudithook', 'remote_exec', '_clear_internal_caches',
           '_clear_type_cache', 'call_tracing', 'activate_stack_trampoline'),
     gc: ('get_objects', 'get_referrers', 'get_referents', 'freeze', 'unfreeze'),
+    # In Node, Emscripten's system() runs a real shell command through child_process.
+    os: ('system',),
+    posix: ('system',),
 }
 _SYS_ATTRS = ('stdin', 'stdout', 'stderr', '__stdin__', '__stdout__', '__stderr__', 'displayhook',
               'excepthook', 'unraisablehook', 'breakpointhook', 'path', 'meta_path', 'path_hooks',
@@ -62,19 +65,6 @@ _REFLECTIVE = frozenset((
     '__getattribute__', '__setattr__', '__delattr__', '__reduce__', '__reduce_ex__', 'copyreg',
     'attrgetter', 'methodcaller', '__self__', '__func__', '__wrapped__', 'codecs', 'object',
 ))
-_WATCH_DIRS = ('/tmp', '/home/pyodide', '/lib/python3.14/site-packages', '/lib/python3.14',
-               '/lib/python3.14/lib-dynload', '/')
-
-
-def _listing(path):
-    try:
-        with os.scandir(path) as it:
-            # A directory's own mtime changes with its contents, which are watched separately.
-            return {e.name: (True, 0) if e.is_dir(follow_symlinks=False)
-                    else (False, e.stat(follow_symlinks=False).st_mtime_ns) for e in it}
-    except OSError:
-        return None
-
 
 _BEHAVIOUR = (types.FunctionType, classmethod, staticmethod, property, types.BuiltinFunctionType,
               types.MethodType)
@@ -167,10 +157,26 @@ _Capture = _isolated(_CAPTURE_SRC)['_Capture']
 _CAPTURE_METHODS = dict(_Capture.__dict__)
 
 _S = {}
+
+# Pyodide's time.sleep blocks without looking at the interrupt buffer, so a long sleep could only
+# be stopped by terminating the worker: sleep in slices, between which the interrupt lands.
+time.sleep = _isolated('''
+def sleep(secs):
+    if not secs > 0:
+        return orig(secs)
+    end = monotonic() + secs
+    while True:
+        left = end - monotonic()
+        if left <= 0:
+            return None
+        orig(left if left < 0.01 else 0.01)
+''', orig=time.sleep, monotonic=time.monotonic)['sleep']
 # Keys of sys / gc that begin() and finish() manage; the module-dict check leaves them alone.
 _OWN_KEYS = {
     'sys': frozenset(_STRIP[sys]) | frozenset(_SYS_ATTRS) | {'modules', 'path_importer_cache'},
     'gc': frozenset(_STRIP[gc]),
+    'os': frozenset(_STRIP[os]),
+    'posix': frozenset(_STRIP[posix]),
 }
 
 
@@ -178,6 +184,9 @@ def _snapshot():
     # Every worker starts from the same random state, so a job's result never depends on which
     # worker ran it (a fresh CPython would seed from the OS; we prefer reproducible runs).
     random.seed(0)
+    # A worker started from the memory snapshot gets '' put in front of sys.path once more.
+    sys.path[:] = list(dict.fromkeys(sys.path))
+    codecs.lookup('latin-1')  # imports encodings.latin_1 before the module baseline is taken
     _S['modules'] = dict(sys.modules)
     _S['builtins'] = dict(builtins.__dict__)
     _S['builtins_kv'] = _kv(_S['builtins'])
@@ -193,8 +202,43 @@ def _snapshot():
     _S['cwd'] = os.getcwd()
     _S['warnings'] = list(warnings.filters)
     _S['decimal'] = decimal.getcontext().copy()
-    _S['signals'] = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    _S['dirs'] = {d: _listing(d) for d in _WATCH_DIRS}
+    _S['signals'] = {}
+    for s in signal.valid_signals():
+        try:
+            _S['signals'][s] = signal.getsignal(s)
+        except (ValueError, OSError):
+            pass
+    _S['umask'] = os.umask(0o22)
+    os.umask(_S['umask'])
+    _S['asyncgen'] = sys.get_asyncgen_hooks()
+    _S['coro_depth'] = sys.get_coroutine_origin_tracking_depth()
+    _S['gc_callbacks'] = list(gc.callbacks)
+    _S['gc_threshold'] = gc.get_threshold()
+    _S['gc_debug'] = gc.get_debug()
+    _S['atexit'] = atexit._ncallbacks()
+    _S['policy'] = asyncio.events._event_loop_policy
+    _S['loop'] = asyncio.get_event_loop()
+    _S['running_loop'] = asyncio.events._get_running_loop()
+    _S['loop_running'] = _S['loop'].is_running()
+    # Tables that live in the interpreter, not in a module dict, so that the module-dict check
+    # cannot see them: codecs' search path, lookup cache and error handlers, found once here by
+    # their contents (gc tools are stripped while jobs run); copyreg's tables; weakref.finalize's
+    # registry (a job's finalizers must not outlive it). Restored in place after every job.
+    objs = gc.get_objects()
+    search_paths = [o for o in objs if type(o) is list and encodings.search_function in o]
+    err_tables = [o for o in objs if type(o) is dict and 'strict' in o and 'surrogateescape' in o]
+    caches = [o for o in objs if type(o) is dict and o is not encodings._cache
+              and 'latin_1' in o and isinstance(o['latin_1'], codecs.CodecInfo)]
+    del objs
+    if len(search_paths) != 1 or len(err_tables) != 1 or len(caches) != 1:
+        raise RuntimeError('codec registry not found (%d, %d, %d)'
+                           % (len(search_paths), len(err_tables), len(caches)))
+    _S['lists'] = [(search_paths[0], list(search_paths[0]))]
+    _S['tables'] = [(d, dict(d)) for d in (
+        err_tables[0], caches[0], encodings._cache, copyreg.dispatch_table,
+        copyreg._extension_registry, copyreg._inverted_registry, copyreg._extension_cache,
+        weakref.finalize._registry)]
+    _S['tables_kv'] = [_kv(d) for _, d in _S['tables']]
     _S['moddicts'] = {}
     _S['classdicts'] = {}
     for name, mod in _S['modules'].items():
@@ -210,6 +254,10 @@ def _snapshot():
     _S['classdicts_kv'] = {n: {c: _kv(cd) for c, cd in cds.items()}
                            for n, cds in _S['classdicts'].items()}
     _S['gc'] = gc.isenabled()
+    # Everything alive now is baseline: the collection after each job then only walks what the
+    # job (and the harness since) allocated, which makes a full collection cost microseconds.
+    gc.collect()
+    gc.freeze()
 
 
 _Blocker = _isolated("""
@@ -240,13 +288,15 @@ def run_code(code, ns, exec=exec, BaseException=BaseException):
     return None
 """)['run_code']
 
+# On success the value comes back boxed in a list: a str (or int, float) crossing to JavaScript
+# would be converted at once, which for a 100 MB string takes seconds no interrupt can stop.
 call_fn = _isolated("""
 def call_fn(fn, args, BaseException=BaseException):
     try:
         out = fn(*args)
     except BaseException as e:
         return (False, e)
-    return (True, out)
+    return (True, [out])
 """)['call_fn']
 
 # Return values of io jobs as one JSON string in the lossless encoding of docs/sandbox.md. Only
@@ -254,6 +304,14 @@ def call_fn(fn, args, BaseException=BaseException):
 # anything else raises TypeError, which fails the test. Builtins are bound at definition time.
 import json as _json_mod, _json as _c_json
 encode_value = _isolated("""
+def encode_boxed(box):
+    # The value call_fn returned in its box (a list only the harness made): (True, json) or
+    # (False, the TypeError / ValueError that says why it is not plain data).
+    try:
+        return (True, encode_value(box[0]))
+    except (TypeError, ValueError) as e:
+        return (False, e)
+
 def encode_value(x):
     out = []
     _enc(x, out, 0)
@@ -281,7 +339,7 @@ def _enc(x, out, depth):
     elif sub(t, float):
         out.append(_float(float_float(x)))
     elif sub(t, str):
-        out.append(esc(str_str(x)))
+        out.append(esc(_big(str_str(x), MAX_CHARS)))
     elif sub(t, list):
         _seq(list_items(x, ALL), out, depth, '[', ']')
     elif sub(t, tuple):
@@ -289,13 +347,14 @@ def _enc(x, out, depth):
     elif sub(t, set) or sub(t, frozenset):
         parts = []
         for v in (set_iter(x) if sub(t, set) else frozenset_iter(x)):
+            _big(parts, MAX_ITEMS - 1)
             p = []
             _enc(v, p, depth + 1)
             parts.append(''.join(p))
         parts.sort()
         out.append(('{"$set":[' if sub(t, set) else '{"$frozenset":[') + ','.join(parts) + ']}')
     elif sub(t, dict):
-        items = list(dict_items(x))
+        items = _big(list(dict_items(x)), MAX_ITEMS)
         if all(type(k) is str and not k.startswith('$') for k, _ in items):
             out.append('{')
             for i, (k, v) in enumerate(items):
@@ -317,9 +376,9 @@ def _enc(x, out, depth):
     elif sub(t, complex):
         out.append('{"$complex":[' + _float(complex_real(x)) + ',' + _float(complex_imag(x)) + ']}')
     elif sub(t, bytes):
-        out.append('{"$bytes":"' + bytes_hex(x) + '"}')
+        out.append('{"$bytes":"' + _big(bytes_hex(x), MAX_CHARS) + '"}')
     elif sub(t, bytearray):
-        out.append('{"$bytes":"' + bytearray_hex(x) + '"}')
+        out.append('{"$bytes":"' + _big(bytearray_hex(x), MAX_CHARS) + '"}')
     else:
         raise TypeError('a value of type %s is not plain data' % TYPE_NAME.__get__(t))
 
@@ -331,7 +390,15 @@ def _float(x):
     s = float_repr(x)
     return '{"$float":' + s + '}' if float_is_integer(x) else s
 
+def _big(v, limit):
+    # A huge value is not an answer to compare: fail it at once instead of encoding it for
+    # seconds. v is always a real builtin here (read through C slots), so len() runs no job code.
+    if len(v) > limit:
+        raise ValueError('the value is too large to compare (%d items or characters)' % len(v))
+    return v
+
 def _seq(items, out, depth, open_, close):
+    _big(items, MAX_ITEMS)
     out.append(open_)
     for i, v in enumerate(items):
         if i:
@@ -340,6 +407,7 @@ def _seq(items, out, depth, open_, close):
     out.append(close)
 """, type=type, sub=issubclass, int=int, float=float, str=str, bool=bool, list=list,
     tuple=tuple, set=set, frozenset=frozenset, dict=dict, complex=complex, bytes=bytes,
+    len=len, MAX_CHARS=10 ** 7, MAX_ITEMS=10 ** 6,
     bytearray=bytearray, enumerate=enumerate, all=all, ValueError=ValueError, TypeError=TypeError,
     SAFE=2 ** 53 - 1, INF=float('inf'), ALL=slice(None), int_index=int.__index__,
     int_bits=int.bit_length, hex_=hex,
@@ -348,7 +416,9 @@ def _seq(items, out, depth, open_, close):
     list_items=list.__getitem__, tuple_items=tuple.__getitem__, set_iter=set.__iter__,
     frozenset_iter=frozenset.__iter__, dict_items=dict.items,
     complex_real=complex.real.__get__, complex_imag=complex.imag.__get__, bytes_hex=bytes.hex,
-    bytearray_hex=bytearray.hex, TYPE_NAME=type.__dict__['__name__'])['encode_value']
+    bytearray_hex=bytearray.hex, TYPE_NAME=type.__dict__['__name__'])
+encode_boxed = encode_value['encode_boxed']
+encode_value = encode_value['encode_value']
 
 
 def _decode_hook(d):
@@ -519,6 +589,10 @@ def collect():
     gc.disable()
     trash = []
     job = _S['job']
+    # First, so that the collections the cleanup runs call none of the job's callbacks.
+    if gc.callbacks != _S['gc_callbacks']:
+        trash.append(list(gc.callbacks))
+        gc.callbacks[:] = _S['gc_callbacks']
     bd = builtins.__dict__
     b0 = _S['builtins']
     if not _unchanged(bd, _S['builtins_kv']) and (
@@ -629,7 +703,7 @@ def collect():
             except (AttributeError, TypeError):
                 job['dirty'] = 'class %s.%s could not be restored' % (name, cls.__name__)
             restored.append(name + '.' + cls.__name__)
-    job['restored'] = restored
+    job['restored'] = job.get('restored', []) + restored
     return trash
 
 
@@ -669,29 +743,41 @@ def finish():
     decimal.setcontext(_S['decimal'].copy())
     for s, h in _S['signals'].items():
         if signal.getsignal(s) is not h:
-            signal.signal(s, h)
-    for d, before in _S['dirs'].items():
-        now = _listing(d)
-        if now == before:
-            continue
-        if before is None or now is None:
-            job['dirty'] = 'directory %s appeared or vanished' % d
-            continue
-        for name, meta in now.items():
-            if name not in before:
-                p = os.path.join(d, name)
-                try:
-                    if meta[0]:
-                        shutil.rmtree(p)
-                    else:
-                        os.unlink(p)
-                except OSError:
-                    job['dirty'] = 'could not remove ' + p
-            elif before[name] != meta:
-                job['dirty'] = 'file changed: ' + os.path.join(d, name)
-        for name in before:
-            if name not in now:
-                job['dirty'] = 'file removed: ' + os.path.join(d, name)
+            try:
+                signal.signal(s, h)
+            except (ValueError, OSError, TypeError):
+                job['dirty'] = 'signal handler %s could not be restored' % s
+    os.umask(_S['umask'])
+    if sys.get_asyncgen_hooks() != _S['asyncgen']:
+        sys.set_asyncgen_hooks(*_S['asyncgen'])
+    if sys.get_coroutine_origin_tracking_depth() != _S['coro_depth']:
+        sys.set_coroutine_origin_tracking_depth(_S['coro_depth'])
+    if gc.get_threshold() != _S['gc_threshold']:
+        gc.set_threshold(*_S['gc_threshold'])
+    if gc.get_debug() != _S['gc_debug']:
+        gc.set_debug(_S['gc_debug'])
+    if gc.garbage:
+        gc.garbage.clear()
+    if atexit._ncallbacks() != _S['atexit']:
+        # Registrations cannot be removed one by one without the function; Pyodide has its own.
+        job['dirty'] = 'atexit registration'
+    for lst, snap in _S['lists']:
+        if lst != snap:
+            lst[:] = snap
+    for (d, snap), kv in zip(_S['tables'], _S['tables_kv']):
+        if not _unchanged(d, kv):
+            d.clear()
+            d.update(snap)
+    if asyncio.events._event_loop_policy is not _S['policy']:
+        asyncio.events._event_loop_policy = _S['policy']
+    if asyncio.events._get_running_loop() is not _S['running_loop']:
+        asyncio.events._set_running_loop(_S['running_loop'])
+    loop = _S['loop']
+    if loop.is_closed() or loop.is_running() != _S['loop_running']:
+        job['dirty'] = 'the asyncio event loop was closed or started'
+    # Pyodide's WebLoopPolicy keeps its one loop in _default_loop (set_event_loop writes it).
+    if getattr(_S['policy'], '_default_loop', loop) is not loop:
+        _S['policy']._default_loop = loop
     if any(_Capture.__dict__.get(k, _MISSING) is not v for k, v in _CAPTURE_METHODS.items()):
         job['dirty'] = 'capture class modified'
     if gc.isenabled() != _S['gc']:
@@ -700,6 +786,26 @@ def finish():
     _S['job'] = None
     return [out.text(), out.truncated, err.text(), err.truncated, job.get('dirty', ''),
             ','.join(job.get('restored', ()))]
+
+
+def _guarded():
+    # Every harness function a job could conceivably reach: JS checks after each job that their
+    # code, defaults and keyword defaults are still the originals (identity, in C).
+    fns = [run_code, call_fn, compile_code, describe, encode_value, encode_boxed, decode_args,
+           begin, note_code,
+           new_stdin, case_output, fresh_namespace, make_check, collect, finish,
+           _Blocker.__dict__['find_spec'].__func__, _Blocker.__dict__['invalidate_caches'].__func__]
+    g = encode_value.__globals__
+    fns += [g['_enc'], g['_float'], g['_seq'], g['_big']]
+    fns += [v for v in _CAPTURE_METHODS.values() if isinstance(v, types.FunctionType)]
+    fns.append(time.sleep)
+    # The io half (io-values.py.ts) runs in the same globals after this module.
+    for name in ('call_io', 'output_of', 'output_boxed', 'collect_all'):
+        f = globals().get(name)
+        if f is not None:
+            fns.append(f)
+            fns += [v for v in f.__globals__.values() if isinstance(v, types.FunctionType)]
+    return tuple(fns)
 
 
 _snapshot()

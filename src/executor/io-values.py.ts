@@ -57,6 +57,14 @@ def output_of(box, mode, big):
             return d
     return text
 
+def output_boxed(box, mode, big):
+    # As output_of, but (True, json) or (False, the TypeError / ValueError that says why the
+    # value is not plain data), like the harness's encode_boxed: no exception crosses to JS.
+    try:
+        return (True, output_of(box, mode, big))
+    except (TypeError, ValueError) as e:
+        return (False, e)
+
 def digest(x):
     # '{"$sha256":"…"}' of the canonical text of x, or None when x has none. The canonical text
     # of two values is the same exactly when Python's == holds between them: bool and integral
@@ -130,6 +138,7 @@ def canon(x, out, depth):
     int_repr=int.__repr__, float_float=float.__float__, float_int=float.__int__,
     float_repr=float.__repr__, float_is_integer=float.is_integer, str_str=str.__str__,
     str_encode=str.encode, bytes_hex=bytes.hex, bytearray_hex=bytearray.hex)['output_of']
+output_boxed = output_of.__globals__['output_boxed']
 
 collect_all = _isolated("""
 def collect_all(fn, args_list, atol, plus_from, big, not_none, BaseException=BaseException):

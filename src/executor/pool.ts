@@ -313,14 +313,19 @@ export function createExecPool(
     const n = countTests(r.pending.job);
     const total = Math.max(n, done + 1);
     for (let i = done; i < total; i++) {
-      tests.push({
-        name: `test ${i}`,
-        outcome: 'timeout',
-        message:
-          i === done
-            ? 'timed out; the worker was terminated'
-            : 'not run: the worker was terminated',
-      });
+      tests.push(
+        i === done
+          ? {
+              name: `test ${i}`,
+              outcome: 'timeout',
+              message: 'timed out; the worker was terminated',
+            }
+          : {
+              name: `test ${i}`,
+              outcome: 'not-run',
+              message: 'not run: the worker was terminated',
+            },
+      );
     }
     const passedN = tests.filter((t) => t.outcome === 'passed').length;
     return {
@@ -449,6 +454,12 @@ export function createExecPool(
     };
     slot.inflight.push(r);
     watchTimer ??= setInterval(watch, WATCH_MS);
+    // Without the interrupt buffer the job limit is the only deadline: meet it to the
+    // millisecond rather than at the next 10 ms tick.
+    if (!interrupts) {
+      const deadline = setTimeout(watch, r.jobTimeout + 1) as { unref?: () => void };
+      deadline.unref?.(); // never keeps a Node process alive
+    }
     const job = { ...pending.job, testTimeoutMs: testTimeout };
     w.spawned.api.run(job, r.seq).then(
       (res: WorkerResult) => {

@@ -36,7 +36,7 @@ const JOB_START_OFFSET = F64_OFFSET + 8;
 const OUTCOME_OFFSET = JOB_START_OFFSET + 8;
 export const CONTROL_BYTES = OUTCOME_OFFSET + MAX_RECORDED_STEPS;
 
-export const OUTCOME_CODES: TestOutcome[] = ['passed', 'failed', 'error', 'timeout'];
+export const OUTCOME_CODES: TestOutcome[] = ['passed', 'failed', 'error', 'timeout', 'not-run'];
 
 export interface ControlViews {
   ints: Int32Array;

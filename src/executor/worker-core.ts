@@ -6,6 +6,7 @@ import { transfer } from 'comlink';
 import type { PyodideAPI } from 'pyodide';
 import type { ExecJob } from '../core/types';
 import { createEngine, type Engine } from './engine';
+import { installJobGuard } from './job-guard';
 import { PRELOAD_PY } from './harness.py';
 import type { PythonWorkerApi, WorkerInfo, WorkerInit, WorkerResult } from './protocol';
 
@@ -34,8 +35,19 @@ export class ExecWorkerNotReadyError extends Error {
   }
 }
 
+export class ExecWorkerRetiredError extends Error {
+  override name = 'ExecWorkerRetiredError';
+  constructor(why: string) {
+    super(`This Python worker asked to be replaced (${why}) and takes no more jobs.`);
+  }
+}
+
 export function createWorkerApi(load: PyodideLoader): PythonWorkerApi {
   let engine: Engine | undefined;
+  // Installed before Pyodide loads, so every route to a JS timer goes through it.
+  const guard = installJobGuard();
+  /** Set once a job left the interpreter untrustworthy: the pool replaces this worker. */
+  let retired = '';
   return {
     async init(opts: WorkerInit): Promise<WorkerInfo> {
       const t0 = performance.now();
@@ -61,7 +73,20 @@ export function createWorkerApi(load: PyodideLoader): PythonWorkerApi {
     },
     async run(job: ExecJob, seq: number): Promise<WorkerResult> {
       if (!engine) throw new ExecWorkerNotReadyError();
-      return engine.run(job, seq);
+      // A job sent ahead to a worker that is being replaced must not run in its interpreter.
+      if (retired) throw new ExecWorkerRetiredError(retired);
+      guard.begin();
+      let result: WorkerResult;
+      try {
+        result = engine.run(job, seq);
+      } finally {
+        const scheduled = guard.end();
+        if (scheduled)
+          retired = `the job scheduled JavaScript callbacks (${scheduled}); they were cancelled`;
+      }
+      if (retired && !result.recycle) result.recycle = retired;
+      if (result.recycle) retired = result.recycle;
+      return result;
     },
   };
 }

@@ -50,7 +50,7 @@ export const execResultSchema = v.object({
   tests: list(
     v.object({
       name: text,
-      outcome: v.picklist(['passed', 'failed', 'error', 'timeout']),
+      outcome: v.picklist(['passed', 'failed', 'error', 'timeout', 'not-run']),
       message: maybe(text),
       errorType: maybe(text),
       line: maybe(num),

@@ -49,6 +49,15 @@ function lockDownScope(): void {
   }
 }
 
+// Pyodide schedules asyncio callbacks through a MessageChannel when one exists, which the job
+// guard (src/executor/job-guard.ts) cannot see; without it, it uses setTimeout, which the guard
+// wraps. Nothing else in this worker makes channels (the page hands us our port).
+Object.defineProperty(globalThis, 'MessageChannel', {
+  value: undefined,
+  configurable: false,
+  writable: false,
+});
+
 const api = createWorkerApi(async (opts) => {
   const py = await loadPyodide({
     jsglobals: Object.create(null) as object,

@@ -35,9 +35,7 @@ it('every method runs to the end in the browser and reproduces from its seed', a
   const ids = await page.evaluate(() => window.optimizersPage.methods());
   expect(ids).toEqual(expect.arrayContaining([...REQUIRED_METHODS]));
   expect(await page.evaluate(() => window.optimizersPage.taskIds.length)).toBe(3);
-  console.info(
-    `optimizers e2e: executor ${await page.evaluate(() => window.optimizersPage.execKind)}`,
-  );
+  expect(await page.evaluate(() => window.optimizersPage.execKind)).toBe('pyodide');
   for (const id of ids) {
     const a = await page.evaluate((m) => window.optimizersPage.run(m, 1), id);
     const b = await page.evaluate((m) => window.optimizersPage.run(m, 1), id);

@@ -39,6 +39,7 @@ it('a run killed 20 times at random points ends identical to an uninterrupted on
   expect(await ref.evaluate((id) => window.runnerPage.run(id), refId)).toBe('done');
   const expected = await ref.evaluate((id) => window.runnerPage.result(id), refId);
   const execKind = await ref.evaluate(() => window.runnerPage.execKind);
+  expect(execKind).toBe('pyodide');
   console.info(`runner e2e: executor ${execKind}, ${expected.evaluations.length} evaluations`);
   await ref.close();
 

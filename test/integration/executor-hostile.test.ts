@@ -1,43 +1,97 @@
 /**
- * The hostile suite in Node: each program gets the right verdict, the pool answers the next job
- * in time, and that job sees the interpreter exactly as a fresh worker does.
+ * The hostile suite in Node: each program gets exactly its stated verdict within the pool's
+ * promised time (checked with a wide factor: the machine may be loaded), and then a correct probe,
+ * run several times with delays on the same pool, sees the interpreter exactly as a fresh worker
+ * does. The same cases run in Chromium on the built worker (test/e2e/executor-browser.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
-import { HOSTILE_CASES, PROBE_PROGRAM, probeJob } from './executor-hostile-cases';
+import { BASELINE_JOB, HOSTILE_CASES, PROBE_DELAYS_MS, probeJob } from './executor-hostile-cases';
+
+/** Liveness, not speed: a loaded 2-core CI machine may be this much slower than the promise. */
+const LOAD_FACTOR = 4;
 
 let pool: ExecPool;
-let baseline: unknown;
+let baseline: Record<string, unknown>;
 
 beforeAll(async () => {
   pool = createNodeExecPool({ size: 1, spares: 1, maxHeapBytes: 512 * 2 ** 20 });
   await pool.warm();
-  const r = await pool.run({
-    program: `${PROBE_PROGRAM}\nimport json\nprint(json.dumps(fingerprint()))\n`,
-    tests: { kind: 'stdio', compare: 'exact', cases: [{ stdin: '', stdout: '' }] },
-  });
-  baseline = JSON.parse(r.stdout.text);
+  const r = await pool.run(BASELINE_JOB);
+  baseline = JSON.parse(r.stdout.text) as Record<string, unknown>;
 });
 afterAll(async () => {
   await pool.close();
 });
 
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
 describe('hostile programs (Node pool)', () => {
-  it('has at least 30 cases and a sane baseline', () => {
-    expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(30);
-    expect(baseline).toMatchObject({ recursion: 1000, tmp: [], js_loaded: [], getframe: false });
+  it('has every category of the issue and a sane baseline', () => {
+    const categories = new Set(HOSTILE_CASES.map((c) => c.category));
+    for (const cat of [
+      'runaway',
+      'asyncio',
+      'javascript timers',
+      'atexit',
+      'codecs',
+      'copyreg',
+      'imports',
+      'files',
+      'signals',
+      'interpreter settings',
+      'gc',
+      'network',
+      'storage',
+      'processes',
+      'harness',
+      'frames',
+      'fake verdicts',
+    ])
+      expect(categories).toContain(cat);
+    expect(baseline).toMatchObject({
+      len: 'builtin_function_or_method',
+      recursion: 1000,
+      int_digits: 4300,
+      tmp: [],
+      js_loaded: [],
+      getframe: false,
+      asyncio_tasks: 0,
+      planted: false,
+      strict: 'UnicodeDecodeError',
+    });
   });
 
   it.each(HOSTILE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const r = await pool.run(c.job);
-    expect(c.verdict(r), JSON.stringify({ ...r, stdout: r.stdout.text.length })).toBeUndefined();
+    // A replacement from an earlier case may still be loading: its time is not this case's.
+    await pool.whenFull();
     const t0 = performance.now();
-    const probe = await pool.run(probeJob(baseline));
-    const waited = performance.now() - t0;
-    // "In time": within the probe's own job limit, whatever the replacement of a worker costs.
-    expect(waited).toBeLessThan(50_000);
-    expect(probe.tests[0]?.message ?? '', 'the next job saw a changed interpreter').toBe('');
-    expect(probe.passed).toBe(true);
+    const r = await pool.run(c.job);
+    const ms = performance.now() - t0;
+    expect(c.verdict(r), JSON.stringify({ ...r, stdout: r.stdout.text.length })).toBeUndefined();
+    expect(ms, `verdict after ${ms.toFixed(0)} ms; promised ${c.withinMs} ms`).toBeLessThan(
+      c.withinMs * LOAD_FACTOR,
+    );
+    for (const delay of PROBE_DELAYS_MS) {
+      await sleep(delay);
+      const probe = await pool.run(probeJob(baseline));
+      if (!probe.passed) {
+        // Say what changed, key by key (the io message is cut at 200 characters).
+        const now = await pool.run(BASELINE_JOB);
+        let seen: Record<string, unknown> = {};
+        try {
+          seen = JSON.parse(now.stdout.text) as Record<string, unknown>;
+        } catch {
+          seen = { error: now.setupError ?? now.stdout.text.slice(0, 300) };
+        }
+        const changed = Object.keys(baseline)
+          .filter((k) => JSON.stringify(baseline[k]) !== JSON.stringify(seen[k]))
+          .map((k) => `${k}: ${JSON.stringify(baseline[k])} -> ${JSON.stringify(seen[k])}`);
+        expect.fail(
+          `probe after ${delay} ms: ${probe.tests[0]?.message ?? probe.setupError}; changed: ${changed.join('; ')}`,
+        );
+      }
+    }
   });
 
   it('still grades correctly after all of that', async () => {
@@ -56,7 +110,6 @@ describe('hostile programs (Node pool)', () => {
     // Replacements started from the first worker's memory snapshot, not from a cold boot.
     expect(pool.stats().replaced).toBeGreaterThan(0);
     expect(pool.stats().fromSnapshot).toBeGreaterThan(0);
-    // For the record (visible with --reporter=verbose): why workers were replaced.
     console.info('replaced workers:', pool.stats().replaced, pool.stats().replaceReasons);
   });
 });

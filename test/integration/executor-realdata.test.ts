@@ -1,11 +1,15 @@
 /**
  * Real data through the Node pool: every HumanEval reference passes and every `return None`
- * variant fails; MBPP full and sanitized references all pass (orders from the datasets' README).
+ * variant fails; MBPP full and sanitized references all pass (orders from the datasets' README),
+ * and their broken references (every function they define returns None) fail exactly where
+ * native CPython, running the same programs, says they fail.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
 import type { ExecResult } from '../../src/core/types';
 import { sharedFile } from '../support/paths';
+import { pythonTools } from '../support/python';
 import { humanEvalJobs, mbppJobs, sanitizedMbppJobs, type NamedJob } from './executor-data';
 
 const humanEval = sharedFile('datasets', 'HumanEval.jsonl');
@@ -46,10 +50,15 @@ describe.skipIf(!humanEval)('HumanEval (164)', () => {
     }
   });
 
-  it('fails every `return None` variant', async () => {
+  it('fails every `return None` variant, on a test that really failed', async () => {
     const results = await runAll(humanEvalJobs(humanEval!, 'return-none'));
+    expect(results.size).toBe(164);
     expect(failures(results, false)).toEqual([]);
-    for (const r of results.values()) expect(r.soft).toBeLessThan(1);
+    for (const [id, r] of results) {
+      expect(r.soft, id).toBeLessThan(1);
+      const bad = r.tests.some((t) => t.outcome === 'failed' || t.outcome === 'error');
+      expect(bad || r.setupError !== undefined, id).toBe(true);
+    }
   });
 });
 
@@ -70,5 +79,73 @@ describe.skipIf(!sanitized)('MBPP sanitized (427)', () => {
 
   it('leaves the pool healthy: no worker had to be replaced', () => {
     expect(pool.stats().replaced).toBe(0);
+  });
+});
+
+/** Appended to a reference: every function it defined now returns None. */
+const BREAK = `
+import types as _athanor_types
+for _athanor_k, _athanor_v in list(globals().items()):
+    if isinstance(_athanor_v, _athanor_types.FunctionType):
+        globals()[_athanor_k] = lambda *a, **k: None
+`;
+
+function broken(jobs: NamedJob[]): NamedJob[] {
+  return jobs.map((j) => ({ ...j, job: { ...j.job, program: `${j.job.program}\n${BREAK}` } }));
+}
+
+/** Native CPython's strict verdict for each job: program, setup, then the asserts in order. */
+function nativeVerdicts(python: string, jobs: NamedJob[]): boolean[] {
+  const rows = jobs.map((j) => {
+    const t = j.job.tests;
+    if (t.kind !== 'asserts') throw new Error('MBPP jobs are asserts jobs');
+    return { program: j.job.program, setup: t.setup, asserts: t.asserts };
+  });
+  const script = `
+import json, signal, sys
+def alarm(*a):
+    raise TimeoutError()
+signal.signal(signal.SIGALRM, alarm)
+out = []
+for r in json.load(sys.stdin):
+    g = {}
+    signal.alarm(10)
+    try:
+        exec(r['program'], g)
+        exec(r['setup'], g)
+        for a in r['asserts']:
+            exec(a, g)
+        out.append(True)
+    except BaseException:
+        out.append(False)
+    finally:
+        signal.alarm(0)
+print(json.dumps(out))
+`;
+  const text = execFileSync(python, ['-c', script], {
+    input: JSON.stringify(rows),
+    maxBuffer: 64 * 2 ** 20,
+  }).toString();
+  return JSON.parse(text) as boolean[];
+}
+
+const python = pythonTools();
+
+describe.skipIf(!mbpp || !sanitized || !python)('MBPP negative controls', () => {
+  it.each([
+    ['MBPP full', () => mbppJobs(mbpp!)],
+    ['MBPP sanitized', () => sanitizedMbppJobs(sanitized!)],
+  ] as const)('%s: broken references fail, task by task as in native CPython', async (_n, make) => {
+    const jobs = broken(make());
+    const results = await runAll(jobs);
+    const native = nativeVerdicts(python!, jobs);
+    const disagree = jobs
+      .map((j, i) => ({ id: j.id, ours: results.get(j.id)!.passed, native: native[i] }))
+      .filter((x) => x.ours !== x.native);
+    expect(disagree).toEqual([]);
+    const stillPassing = jobs.filter((j) => results.get(j.id)!.passed).length;
+    // Tasks whose every assert holds for None are rare; most broken references must fail.
+    expect(stillPassing / jobs.length).toBeLessThan(0.05);
+    console.info(`${_n}: ${jobs.length - stillPassing}/${jobs.length} broken references fail`);
   });
 });

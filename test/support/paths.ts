@@ -11,13 +11,14 @@ export const datasetsDir = resolve(sharedDir, 'datasets');
 export const modelsDir = resolve(sharedDir, 'models');
 
 /**
- * Path of a file under ../shared, or undefined when it is missing. Under CI a missing file is an
- * error, never a skip: a suite that quietly skips its real data proves nothing.
+ * Path of a file under ../shared, or undefined when it is missing. Under CI (CI set to any
+ * non-empty value: `true`, `1`, `yes`...) a missing file is an error, never a skip: a suite that
+ * quietly skips its real data proves nothing.
  */
 export function sharedFile(...parts: string[]): string | undefined {
   const path = resolve(sharedDir, ...parts);
   if (existsSync(path)) return path;
-  if (process.env.CI === 'true') {
+  if (process.env.CI) {
     throw new Error(
       `Missing ${path}: CI must have ../shared beside the repo (datasets and models).`,
     );

@@ -12,7 +12,6 @@ import { getOptimizer, listMethods } from '../../../src/optimizers/registry';
 import { createDirectContext } from '../../../src/optimizers/scoring';
 import type { BaseState } from '../../../src/optimizers/types';
 import { keywordLlm } from '../../support/keyword-llm';
-import { scriptedExec } from '../../support/scripted-llm';
 
 const KEYWORDS: Record<string, string> = {
   'HumanEval/0': 'edge',
@@ -47,14 +46,12 @@ const tasks: Task[] = text
 const browserExec = import.meta.glob<{ createBrowserExecPool: () => ExecPort }>(
   '../../../src/executor/browser.ts',
 );
+// Real Pyodide or nothing: a page that quietly graded with a stand-in would prove nothing.
 async function makeExec(): Promise<{ exec: ExecPort; kind: string }> {
   const load = Object.values(browserExec)[0];
-  if (load) return { exec: (await load()).createBrowserExecPool(), kind: 'pyodide' };
-  const refs = [...solutions.values()];
-  return {
-    exec: scriptedExec((job) => (refs.some((r) => job.program.includes(r.trim())) ? 1 : 0)),
-    kind: 'scripted',
-  };
+  if (!load)
+    throw new Error('src/executor/browser.ts is missing: this page grades with real Pyodide only.');
+  return { exec: (await load()).createBrowserExecPool(), kind: 'pyodide' };
 }
 const { exec, kind } = await makeExec();
 

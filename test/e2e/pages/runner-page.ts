@@ -9,7 +9,7 @@ import type { RunConfig } from '../../../src/core/types';
 import { createRunner } from '../../../src/runner';
 import { AthanorDb } from '../../../src/store/db';
 import { requestPersistence, storageReport } from '../../../src/store/storage';
-import { landscapeExec, landscapeLlm } from '../../support/landscape';
+import { landscapeLlm } from '../../support/landscape';
 import { comparable, optimizers, runTasks, unseededSampling } from '../../support/runner-fixture';
 
 const params = new URLSearchParams(location.search);
@@ -28,10 +28,12 @@ function slow(inner: LlmPort, ms: number): LlmPort {
 const browserExec = import.meta.glob<{ createBrowserExecPool: () => ExecPort }>(
   '../../../src/executor/browser.ts',
 );
+// Real Pyodide or nothing: a page that quietly graded with a stand-in would prove nothing.
 async function makeExec(): Promise<{ exec: ExecPort; kind: string }> {
   const load = Object.values(browserExec)[0];
-  if (load) return { exec: (await load()).createBrowserExecPool(), kind: 'pyodide' };
-  return { exec: landscapeExec(), kind: 'scripted' };
+  if (!load)
+    throw new Error('src/executor/browser.ts is missing: this page grades with real Pyodide only.');
+  return { exec: (await load()).createBrowserExecPool(), kind: 'pyodide' };
 }
 
 const { exec, kind } = await makeExec();
