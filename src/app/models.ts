@@ -238,6 +238,8 @@ export async function measureModel(
 /** The stored speed of a model, if it was measured on this device. */
 export async function storedSpeed(modelId: string): Promise<SpeedMeasure | undefined> {
   return (await db().models.get(modelId))?.speed;
+}
+
 /** Makes a model that needs no loading (a server model) the current one. */
 export async function useModel(model: LoadedModel): Promise<void> {
   await setLoaded(model);

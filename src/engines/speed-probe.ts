@@ -21,7 +21,7 @@ const SHORT = 'Count from one to one hundred in words, separated by commas.';
 const DECODE_TOKENS = 32;
 const REPEATS = 3;
 
-export interface ProbeOptions {
+export interface SpeedProbeOptions {
   engine: string;
   threads?: number;
   signal?: AbortSignal;
@@ -29,7 +29,7 @@ export interface ProbeOptions {
   onStep?: (step: string, index: number, of: number) => void;
 }
 
-export async function measureSpeed(port: LlmPort, opts: ProbeOptions): Promise<SpeedMeasure> {
+export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Promise<SpeedMeasure> {
   const ask = async (content: string, maxTokens: number): Promise<ProbeCall> => {
     const req: CompletionRequest = {
       messages: [{ role: 'user', content }],

@@ -75,12 +75,27 @@ export function checkBundleReport(b: RunBundle): void {
       );
     }
   }
-  const { b: sb, c: sc } = report.comparison.mcnemar;
-  const { b: mb, c: mc } = measured.comparison.mcnemar;
-  if (sb !== mb || sc !== mc) {
+  // The task-level comparison (and, in reports made before it, the pooled McNemar counts).
+  const said = report.taskLevel?.combined;
+  const found = measured.taskLevel?.combined;
+  if (
+    said &&
+    found &&
+    (said.tasks !== found.tasks ||
+      said.changed !== found.changed ||
+      Math.abs(said.diff - found.diff) > 1e-9)
+  ) {
+    problems.push({
+      path: 'run.report.taskLevel.combined',
+      message: `the report says Δ=${said.diff} over ${said.tasks} tasks (${said.changed} changed); its evaluations give Δ=${found.diff} over ${found.tasks} (${found.changed} changed)`,
+    });
+  }
+  const sm = report.comparison?.mcnemar;
+  const mm = measured.comparison?.mcnemar;
+  if (sm && mm && (sm.b !== mm.b || sm.c !== mm.c)) {
     problems.push({
       path: 'run.report.comparison.mcnemar',
-      message: `the report counts b=${sb}, c=${sc}; its evaluations give b=${mb}, c=${mc}`,
+      message: `the report counts b=${sm.b}, c=${sm.c}; its evaluations give b=${mm.b}, c=${mm.c}`,
     });
   }
   if (problems.length > 0) {
