@@ -100,5 +100,16 @@ export function paretoFrontOf(
   }
 }
 
+/** Proposals a method did not keep, with why, from a checkpoint's state (undefined: none kept). */
+export function rejectedOf(id: string, state: unknown): { promptId: string; reason: string }[] {
+  const m = METHODS.find((x) => x.info.id === id);
+  if (!m?.rejected || !state) return [];
+  try {
+    return m.rejected(state as BaseState);
+  } catch {
+    return [];
+  }
+}
+
 export type { RoleProjection } from './projection';
 export { KnobError, UnknownMethodError } from './knobs';

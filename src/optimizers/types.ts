@@ -224,6 +224,8 @@ export interface Optimizer<S extends BaseState = BaseState> {
    * read from a checkpoint's state, for the Live and Results pages.
    */
   paretoFront?(state: S): { promptId: string; taskIds: string[] }[];
+  /** Proposals the method did not keep, with why (GEPA's rejected children), for the family tree. */
+  rejected?(state: S): { promptId: string; reason: string }[];
   /** LLM calls the method will make with these knobs, for the New-run page's projection. */
   projectCalls(
     knobs: Record<string, KnobValue>,

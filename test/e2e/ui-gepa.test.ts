@@ -329,6 +329,10 @@ describe('GEPA with a separate optimizer model on the scripted landscape (real P
     await tree.waitFor();
     expect(await tree.locator('li').count()).toBeGreaterThan(1);
     expect(await tree.getByText('reflect').count()).toBeGreaterThan(0);
+    // Proposals GEPA did not keep say why (the minibatch acceptance rule).
+    expect(
+      await tree.getByText(/not kept: minibatch \d+\/\d+ does not beat/).count(),
+    ).toBeGreaterThan(0);
     await tree.locator('summary', { hasText: 'Feedback that prompted it' }).first().click();
     expect(await tree.locator('details[open] pre').first().textContent()).toContain(
       'Test results:',

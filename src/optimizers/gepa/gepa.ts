@@ -497,6 +497,10 @@ export const gepa: Optimizer<GepaState> = {
     return gepaFront(state).leads.map((l) => ({ promptId: l.id, taskIds: l.tasks }));
   },
 
+  rejected(state) {
+    return state.rejected.map((r) => ({ promptId: r.prompt.id, reason: r.reason }));
+  },
+
   async init(args, ctx) {
     const knobs = readKnobs(gepaInfo.knobs, args.knobs, 'GEPA');
     const rng = Rng.seeded(args.seed);
