@@ -66,7 +66,20 @@ export class ContextGuard implements LlmPort {
 
   constructor(private readonly inner: LlmPort) {
     this.modelId = inner.modelId;
+    // Concurrency passes through: a guard must not turn a batching server back into one request
+    // at a time (ports.ts `prefetch`).
+    if (inner.prefetch) {
+      const ahead = inner.prefetch.bind(inner);
+      this.prefetch = async (req, signal) => ahead(await this.sized(req), signal);
+    }
   }
+
+  get concurrency(): number | undefined {
+    return this.inner.concurrency;
+  }
+
+  /** Set when the inner engine can start requests ahead (the same sizing as `complete`). */
+  readonly prefetch?: (req: CompletionRequest, signal: AbortSignal) => Promise<void>;
 
   get contextWindow(): number | undefined {
     return this.inner.contextWindow;
@@ -99,16 +112,19 @@ export class ContextGuard implements LlmPort {
     };
   }
 
-  async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
+  /** `req` as it is sent: its answer limit lowered to the room left; refused when it cannot fit. */
+  private async sized(req: CompletionRequest): Promise<CompletionRequest> {
     const f = await this.fit(req);
     if (f && !f.fits) {
       throw new ContextOverflowError(f.window, f.prompt, req.sampling.max_tokens, this.modelId);
     }
-    const sent =
-      f && f.answer < req.sampling.max_tokens
-        ? { ...req, sampling: { ...req.sampling, max_tokens: f.answer } }
-        : req;
-    const c = await this.inner.complete(sent, signal);
+    return f && f.answer < req.sampling.max_tokens
+      ? { ...req, sampling: { ...req.sampling, max_tokens: f.answer } }
+      : req;
+  }
+
+  async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
+    const c = await this.inner.complete(await this.sized(req), signal);
     // Learn from requests long enough to say something about the text. The template's tokens
     // stay in the ratio (and are added again by `estimate`): an over-estimate, never an under.
     const bytes = bytesOf(req.messages);

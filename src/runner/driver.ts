@@ -6,7 +6,6 @@
  * if it had never stopped.
  */
 import { BudgetMeter } from '../core/budget';
-import { ContextGuard } from '../core/context-window';
 import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import type { PromptCandidate, RunConfig, Task } from '../core/types';
 import { makeCandidate } from '../optimizers/common';
@@ -20,6 +19,7 @@ import { HELDOUT_ROUND, RunCallLog } from './call-log';
 import { augmentTraining } from './augment';
 import { seedStop, updateDiagnostics, withStop } from './diagnostics';
 import { PersistentEvaluationLog } from './evaluation-log';
+import { guardWindows } from './roles';
 import { buildReport, heldoutTemperature, type SeedPrompts } from './report';
 import { leakageReport } from './leakage';
 import { validationPhase } from './validation';
@@ -66,8 +66,8 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
   const checkpoint = await repo.checkpoint(run.id, seed);
   const seq = await db.runCalls.where('[runId+seed]').equals([run.id, seed]).count();
   // Every request is measured against the model's window before it is sent (never cut silently).
-  const guard = new ContextGuard(deps.llm);
-  const calls = new RunCallLog(guard, repo, run.id, seed, seq);
+  const guard = guardWindows(deps.llm);
+  const calls = new RunCallLog(guard.port, repo, run.id, seed, seq);
   const trims = { count: 0, last: '' };
   const meter = new BudgetMeter(config.budget, deps.clock, checkpoint?.spent);
   const onStored = (evaluation: EvaluationRecord): void => {
@@ -136,7 +136,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     },
     score,
     ...(deps.embed ? { embed: deps.embed } : {}),
-    fit: (req) => guard.fit(req),
+    fit: guard.fit,
     budget: meter,
     signal,
     emit(event) {

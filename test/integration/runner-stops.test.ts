@@ -13,7 +13,7 @@ import { createRunner } from '../../src/runner';
 import { exportBundle, importBundle } from '../../src/store/bundle';
 import { AthanorDb } from '../../src/store/db';
 import { landscapeExec, landscapeLlm } from '../support/landscape';
-import { optimizers, runConfig, runTasks } from '../support/runner-fixture';
+import { optimizers, runConfig, runTasks, storeRunTasks } from '../support/runner-fixture';
 import { scriptedLlm } from '../support/scripted-llm';
 
 let n = 0;
@@ -121,6 +121,7 @@ describe('stop reasons on the run', () => {
     ]);
 
     const done = await run(db, landscapeLlm());
+    await storeRunTasks(db);
     const bundle = await exportBundle(db, done.id, { name: 'athanor', version: 'test' });
     const other = fresh();
     const imported = await importBundle(other, JSON.stringify(bundle));

@@ -15,7 +15,7 @@ import { requestKey } from '../../src/runner/call-log';
 import { exportBundle, importBundle } from '../../src/store/bundle';
 import { AthanorDb } from '../../src/store/db';
 import { landscapeExec, landscapeLlm } from '../support/landscape';
-import { runConfig, runTasks } from '../support/runner-fixture';
+import { runConfig, runTasks, storeRunTasks } from '../support/runner-fixture';
 
 let n = 0;
 const dbs: AthanorDb[] = [];
@@ -100,6 +100,7 @@ describe('a run with a task model and an optimizer model', () => {
     ).toBe(true);
 
     // A bundle keeps both models; its import is the same run.
+    await storeRunTasks(db);
     const bundle = await exportBundle(db, id, { name: 'athanor', version: 'test' });
     const other = fresh();
     expect(await importBundle(other, JSON.stringify(bundle))).toBe(id);

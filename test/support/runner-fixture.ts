@@ -7,6 +7,7 @@ import type { RunConfig } from '../../src/core/types';
 import { prochemy } from '../../src/optimizers/prochemy';
 import type { Optimizer } from '../../src/optimizers/types';
 import type { RunTasks } from '../../src/runner';
+import type { AthanorDb } from '../../src/store/db';
 import type { EvaluationRecord } from '../../src/store/records';
 import { toyTask, toyTasks } from './landscape';
 
@@ -15,6 +16,16 @@ export const runTasks: RunTasks = {
   validation: [],
   test: [10, 11, 12, 13, 14, 15].map((i) => toyTask(i)),
 };
+
+/**
+ * Stores the run's tasks as the app has them (a dataset's records), so that its bundle carries
+ * them: an import refuses evaluations of tasks it cannot find.
+ */
+export async function storeRunTasks(db: AthanorDb, tasks: RunTasks = runTasks): Promise<void> {
+  await db.tasks.bulkPut(
+    [...tasks.train, ...tasks.validation, ...tasks.test].map((t) => ({ ...t, valid: true })),
+  );
+}
 
 export function runConfig(over: Partial<RunConfig> = {}): RunConfig {
   return {
