@@ -57,16 +57,17 @@ export const mayCloseFence = (piece: string): boolean => /[`~\n]/.test(piece);
 
 /**
  * The answer limit for a task, from the length of its reference solution: a model that writes
- * the code in a fence with a sentence around it needs about the reference's tokens, so the limit
- * is twice the reference (counted at one token per 3 characters, generous for code) plus 128 for
- * fences and a sentence, within [`floor`, `cap`]. Without a reference: `cap`.
+ * the code in a fence with some prose around it needs about the reference's tokens, so the limit
+ * is twice the reference (counted at one token per 3 characters, generous for code) plus 256 for
+ * fences and a short explanation before the code (chain-of-thought prompts ask for one), within
+ * [`floor`, `cap`]. Without a reference: `cap`.
  */
 export function answerTokens(
   task: { reference?: string; completionStyle?: boolean },
   cap: number,
-  floor = 192,
+  floor = 256,
 ): number {
   if (!task.reference) return cap;
-  const tokens = Math.ceil(task.reference.length / 3) * 2 + 128;
+  const tokens = Math.ceil(task.reference.length / 3) * 2 + 256;
   return Math.min(cap, Math.max(Math.min(floor, cap), tokens));
 }

@@ -38,3 +38,14 @@ describe('codeEnd: where an answer’s code is complete', () => {
     expect(first).toBe(codeEnd(text, { entryPoint: 'f' }));
   });
 });
+
+describe('answerTokens: max_tokens from the reference solution', () => {
+  it('twice the reference at 3 characters a token, plus 256, within [256, cap]', async () => {
+    const { answerTokens } = await import('../../src/core/code-stop');
+    expect(answerTokens({ reference: 'x'.repeat(600) }, 1024)).toBe(400 + 256);
+    expect(answerTokens({ reference: 'def f():\n    return 1' }, 1024)).toBe(14 + 256);
+    expect(answerTokens({ reference: 'x'.repeat(6000) }, 1024)).toBe(1024);
+    expect(answerTokens({}, 700)).toBe(700);
+    expect(answerTokens({ reference: 'x' }, 100)).toBe(100);
+  });
+});
