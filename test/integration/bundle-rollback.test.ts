@@ -168,13 +168,13 @@ describe('bundle import rolls back for real', () => {
         /run\.report\.initial\.passAtK\.2\.perSeed\.1/,
       ],
       [
-        'McNemar counts',
+        'the task-level difference',
         edit((b) =>
           both(b, (r) => {
-            r.comparison.mcnemar.b += 1;
+            r.taskLevel.combined.diff += 0.05;
           }),
         ),
-        /run\.report\.comparison\.mcnemar/,
+        /run\.report\.taskLevel\.combined: the report says/,
       ],
       [
         'an evaluation flipped under the report',
