@@ -153,8 +153,3 @@ export function budgetLeft(budget: Budget, spent: Spent): BudgetLeft {
     msLeft: msLeft === null ? null : Math.max(0, msLeft),
   };
 }
-
-/** A rough wall-time estimate for a planned run: calls × seconds per call (measured or assumed). */
-export function estimateMs(calls: number, msPerCall: number): number {
-  return calls * msPerCall;
-}

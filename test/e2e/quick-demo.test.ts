@@ -116,13 +116,14 @@ describe('the quick demo, from a fresh profile, on the real tiny model', () => {
     expect(text).toMatch(/planned calls left/);
     await shoot(page, 'live-quick-demo');
 
-    await page.locator('.controls [data-status="done"]').waitFor({ timeout: 240_000 });
+    // No second click: the demo opens its results when the run is done.
+    await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId, {
+      timeout: 240_000,
+    });
     const run = (await storedRun(page, runId))!;
     expect(run.status).toBe('done');
     expect(run.config.name).toMatch(/Quick demo/);
     expect(run.report!.cost.llmCalls).toBeGreaterThan(0);
-    await page.getByRole('link', { name: 'Results' }).click();
-    await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId);
     await page.getByTestId('summary').waitFor();
     await shoot(page, 'results-quick-demo');
 

@@ -43,9 +43,10 @@ describe('measureSpeed', () => {
       threads: 2,
       onStep: (n) => steps.push(n),
     });
-    expect(port.requests).toHaveLength(10);
+    // Warm-up: the slow first call, then two of the same speed (settled); then 3 × 3 calls.
+    expect(port.requests).toHaveLength(12);
     const kinds = ['short prompt', 'long prompt (prefill)', 'long answer (decode)'];
-    expect(steps).toEqual(['warming up', ...kinds, ...kinds, ...kinds]);
+    expect(steps).toEqual([...Array(3).fill('warming up'), ...kinds, ...kinds, ...kinds]);
     expect(s.prefillTps).toBeCloseTo(400, 6);
     expect(s.decodeTps).toBeCloseTo(20, 6);
     expect(s.overheadMs).toBeCloseTo(50, 6);
@@ -60,8 +61,8 @@ describe('measureSpeed', () => {
   });
 
   it('keeps the median of three repeats, so one stall of a shared machine does not count', async () => {
-    // Request 3 is the first long-prompt call.
-    const s = await measureSpeed(lawPort({ stallAt: 3 }), { engine: 'wllama' });
+    // Request 5 is the first long-prompt call after the warm-up.
+    const s = await measureSpeed(lawPort({ stallAt: 5 }), { engine: 'wllama' });
     expect(s.prefillTps).toBeCloseTo(400, 6);
     expect(s.probe.ms).toBeGreaterThan(8000);
   });
