@@ -11,7 +11,8 @@
  *
  * alternately with the Python memory snapshot kept in Cache Storage (what the app does) and with
  * it deleted before the relaunch, which makes Pyodide boot cold: the anchor, measured in the same
- * run on the same machine. Each answer is a distinct program (see UNIQUE_PROGRAMS), so grading
+ * run on the same machine; and, as a second anchor, Pyodide's own cold boot against a start from
+ * the snapshot in Node. Each answer is a distinct program (see UNIQUE_PROGRAMS), so grading
  * needs Python. The LLM is the scripted landscape (answers after BENCH_RELAUNCH_DELAY_MS,
  * default 25 ms). Prints figures; asserts nothing.
  */
@@ -19,7 +20,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { loadPyodide } from 'pyodide';
+import { PRELOAD_PY } from '../src/executor/harness.py';
 import { SNAPSHOT_CACHE } from '../src/executor/snapshot-cache';
+import { snapshotOptions } from '../src/executor/worker-core';
 import { launchKillable, type KillableChromium } from '../test/support/killable-chromium';
 import { runConfig } from '../test/support/runner-fixture';
 import { startStaticServer } from '../test/support/server';
@@ -171,6 +175,20 @@ for (const mode of ['kept', 'cold'] as const) {
       `(median; all: ${r.evaluation.map(ms).join(', ')})`,
   );
 }
+// The anchor outside the browser, on the same machine now: Pyodide booted cold (and the harness
+// loaded) against Pyodide started from that memory snapshot, in Node.
+let t = performance.now();
+const cold = await loadPyodide(snapshotOptions({ makeSnapshot: true }) as never);
+cold.runPython(PRELOAD_PY);
+const bytes = (cold as unknown as { makeMemorySnapshot(): Uint8Array }).makeMemorySnapshot();
+const coldMs = performance.now() - t;
+t = performance.now();
+const warm = await loadPyodide(snapshotOptions({ snapshot: bytes }) as never);
+warm.runPython('1 + 1');
+const snapMs = performance.now() - t;
+console.log(
+  `  Pyodide in Node (anchor): cold boot + harness ${ms(coldMs)}, from the ${(bytes.length / 1e6).toFixed(1)} MB snapshot ${ms(snapMs)} (${(snapMs / coldMs).toFixed(2)}×)`,
+);
 const afterOpen = (m: 'kept' | 'cold'): number =>
   median(results[m].evaluation.map((e, i) => e - results[m].open[i]!));
 console.log(
