@@ -34,7 +34,7 @@ import {
   type RunDump,
   type StoredState,
 } from './crash-store';
-import { bundleDoubles, seedDatabase, TEST_TASKS, TRAIN_TASKS } from './ui-helpers';
+import { axeViolations, bundleDoubles, seedDatabase, TEST_TASKS, TRAIN_TASKS } from './ui-helpers';
 
 const SEED = process.env.ATHANOR_CRASH_SEED
   ? Number(process.env.ATHANOR_CRASH_SEED)
@@ -343,11 +343,17 @@ it('a run SIGKILLed in every phase and resumed as a user would ends identical to
         figuresChecked++;
         await open(app, '#/runs');
       }
-      if (resumes[mode] === 0) await screenshot(app, `interrupted-runs-list`);
+      if (resumes[mode] === 0) {
+        await screenshot(app, `interrupted-runs-list`);
+        expect(await axeViolations(app), 'Runs list').toEqual([]);
+      }
       if (mode === 'home') {
         await open(app, '#/');
         await app.getByTestId('interrupted').waitFor();
-        if (resumes.home === 0) await screenshot(app, 'interrupted-home');
+        if (resumes.home === 0) {
+          await screenshot(app, 'interrupted-home');
+          expect(await axeViolations(app), 'Home').toEqual([]);
+        }
         await app
           .getByTestId('interrupted')
           .getByRole('button', { name: `Resume run ${CONFIG.name}` })
