@@ -199,7 +199,10 @@ function nextKill(
   }
   // The report window is held open by a busy store (waitStored); kill within it.
   const delayMs = aim === 'report' ? rng.int(0, 40) : rng.int(0, 20);
-  const ahead = counts[aim].filter((n) => n > stored || (aim === 'report' && n === stored));
+  const all = counts[aim].filter((n) => n > stored || (aim === 'report' && n === stored));
+  // Only the nearer stretch of the phase (held-out comes once per seed).
+  const gap = all.findIndex((n, i) => i > 0 && n !== all[i - 1]! + 1);
+  const ahead = gap < 0 ? all : all.slice(0, gap);
   if (ahead.length === 0) return undefined;
   const target = ahead[rng.int(0, Math.max(0, Math.ceil(ahead.length / 2) - 1))]!;
   return { kind: 'sigkill', aimed: aim, target, delayMs };
