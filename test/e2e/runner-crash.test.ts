@@ -8,8 +8,9 @@
  * config: evaluations by key, the call log, prompts, checkpoints and the report.
  *
  * The schedule comes from a seed printed at the start (ATHANOR_CRASH_SEED=<n> replays it). The LLM
- * is the scripted landscape (the one allowed stand-in, as in ui-runs.test.ts); code is graded by
- * the app's real Pyodide pool. Phases are read from the store: the reference run's evaluations in
+ * is the scripted landscape (the one allowed stand-in, as in ui-runs.test.ts), each answer made a
+ * distinct program (unique-programs.ts) so that every one is graded by the app's real Pyodide
+ * pool, not answered from the verdict cache. Phases are read from the store: the reference run's evaluations in
  * the order they were stored say which phase the n-th stored evaluation belongs to, so the
  * evaluations a killed run holds after relaunch say where the kill landed.
  */
@@ -22,6 +23,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { screenshot } from '../support/browser';
 import { launchKillable, type KillableChromium } from '../support/killable-chromium';
+import { UNIQUE_PROGRAMS } from './unique-programs';
 import { runConfig } from '../support/runner-fixture';
 import { startStaticServer, type StaticServer } from '../support/server';
 import {
@@ -86,6 +88,7 @@ async function launch(profile: string): Promise<Browser> {
   const kb = await launchKillable(profile);
   browsers.add(kb);
   await kb.context.addInitScript({ content: doubles });
+  await kb.context.addInitScript({ content: UNIQUE_PROGRAMS });
   return { kb, ...(await tabs(kb)) };
 }
 
