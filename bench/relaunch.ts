@@ -11,7 +11,8 @@
  *
  * alternately with the Python memory snapshot kept in Cache Storage (what the app does) and with
  * it deleted before the relaunch, which makes Pyodide boot cold: the anchor, measured in the same
- * run on the same machine. Each answer is a distinct program (see UNIQUE_PROGRAMS), so grading
+ * run on the same machine; and, as a second anchor, Pyodide's own cold boot against a start from
+ * the snapshot in Node. Each answer is a distinct program (see UNIQUE_PROGRAMS), so grading
  * needs Python. The LLM is the scripted landscape (answers after BENCH_RELAUNCH_DELAY_MS,
  * default 25 ms). Prints figures; asserts nothing.
  */
@@ -19,36 +20,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { loadPyodide } from 'pyodide';
+import { PRELOAD_PY } from '../src/executor/harness.py';
 import { SNAPSHOT_CACHE } from '../src/executor/snapshot-cache';
+import { snapshotOptions } from '../src/executor/worker-core';
 import { launchKillable, type KillableChromium } from '../test/support/killable-chromium';
 import { runConfig } from '../test/support/runner-fixture';
 import { startStaticServer } from '../test/support/server';
 import { putRun, storedState } from '../test/e2e/crash-store';
 import { bundleDoubles, seedDatabase, TEST_TASKS, TRAIN_TASKS } from '../test/e2e/ui-helpers';
+import { UNIQUE_PROGRAMS } from '../test/e2e/unique-programs';
 
 const delayMs = Number(process.env.BENCH_RELAUNCH_DELAY_MS ?? 25);
 const ROUNDS = Number(process.env.BENCH_RELAUNCH_ROUNDS ?? 4);
 const RUN_ID = 'bench-relaunch';
-
-/**
- * The landscape answers every task with one of two programs, so after the first few every verdict
- * comes from the verdict cache and Python is never waited for. Here each answer carries a comment
- * naming its request (deterministic, so a resumed round gets the same answers): every program is
- * new, and graded by Python, as with a real model.
- */
-const UNIQUE_PROGRAMS = `(() => {
-  const inner = globalThis.__athanorScriptedLlm;
-  const tag = (s) => { let h = 2166136261; for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619); return (h >>> 0).toString(16); };
-  globalThis.__athanorScriptedLlm = {
-    modelId: inner.modelId,
-    async complete(req, signal) {
-      const c = await inner.complete(req, signal);
-      if (req.purpose !== 'generate') return c;
-      const id = tag(JSON.stringify([req.messages, req.sampling]));
-      return { ...c, text: c.text.replace(/\\n\`\`\`\\s*$/, '\\n# request ' + id + '\\n\`\`\`') };
-    },
-  };
-})();`;
 
 const server = await startStaticServer({ isolation: 'headers' });
 const doubles = await bundleDoubles({ delayMs });
@@ -171,6 +156,20 @@ for (const mode of ['kept', 'cold'] as const) {
       `(median; all: ${r.evaluation.map(ms).join(', ')})`,
   );
 }
+// The anchor outside the browser, on the same machine now: Pyodide booted cold (and the harness
+// loaded) against Pyodide started from that memory snapshot, in Node.
+let t = performance.now();
+const cold = await loadPyodide(snapshotOptions({ makeSnapshot: true }) as never);
+cold.runPython(PRELOAD_PY);
+const bytes = (cold as unknown as { makeMemorySnapshot(): Uint8Array }).makeMemorySnapshot();
+const coldMs = performance.now() - t;
+t = performance.now();
+const warm = await loadPyodide(snapshotOptions({ snapshot: bytes }) as never);
+warm.runPython('1 + 1');
+const snapMs = performance.now() - t;
+console.log(
+  `  Pyodide in Node (anchor): cold boot + harness ${ms(coldMs)}, from the ${(bytes.length / 1e6).toFixed(1)} MB snapshot ${ms(snapMs)} (${(snapMs / coldMs).toFixed(2)}×)`,
+);
 const afterOpen = (m: 'kept' | 'cold'): number =>
   median(results[m].evaluation.map((e, i) => e - results[m].open[i]!));
 console.log(

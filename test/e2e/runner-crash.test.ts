@@ -8,8 +8,9 @@
  * config: evaluations by key, the call log, prompts, checkpoints and the report.
  *
  * The schedule comes from a seed printed at the start (ATHANOR_CRASH_SEED=<n> replays it). The LLM
- * is the scripted landscape (the one allowed stand-in, as in ui-runs.test.ts); code is graded by
- * the app's real Pyodide pool. Phases are read from the store: the reference run's evaluations in
+ * is the scripted landscape (the one allowed stand-in, as in ui-runs.test.ts), each answer made a
+ * distinct program (unique-programs.ts) so that every one is graded by the app's real Pyodide
+ * pool, not answered from the verdict cache. Phases are read from the store: the reference run's evaluations in
  * the order they were stored say which phase the n-th stored evaluation belongs to, so the
  * evaluations a killed run holds after relaunch say where the kill landed.
  */
@@ -22,6 +23,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { screenshot } from '../support/browser';
 import { launchKillable, type KillableChromium } from '../support/killable-chromium';
+import { UNIQUE_PROGRAMS } from './unique-programs';
 import { runConfig } from '../support/runner-fixture';
 import { startStaticServer, type StaticServer } from '../support/server';
 import {
@@ -34,7 +36,7 @@ import {
   type RunDump,
   type StoredState,
 } from './crash-store';
-import { bundleDoubles, seedDatabase, TEST_TASKS, TRAIN_TASKS } from './ui-helpers';
+import { axeViolations, bundleDoubles, seedDatabase, TEST_TASKS, TRAIN_TASKS } from './ui-helpers';
 
 const SEED = process.env.ATHANOR_CRASH_SEED
   ? Number(process.env.ATHANOR_CRASH_SEED)
@@ -86,6 +88,7 @@ async function launch(profile: string): Promise<Browser> {
   const kb = await launchKillable(profile);
   browsers.add(kb);
   await kb.context.addInitScript({ content: doubles });
+  await kb.context.addInitScript({ content: UNIQUE_PROGRAMS });
   return { kb, ...(await tabs(kb)) };
 }
 
@@ -199,7 +202,10 @@ function nextKill(
   }
   // The report window is held open by a busy store (waitStored); kill within it.
   const delayMs = aim === 'report' ? rng.int(0, 40) : rng.int(0, 20);
-  const ahead = counts[aim].filter((n) => n > stored || (aim === 'report' && n === stored));
+  const all = counts[aim].filter((n) => n > stored || (aim === 'report' && n === stored));
+  // Only the nearer stretch of the phase (held-out comes once per seed).
+  const gap = all.findIndex((n, i) => i > 0 && n !== all[i - 1]! + 1);
+  const ahead = gap < 0 ? all : all.slice(0, gap);
   if (ahead.length === 0) return undefined;
   const target = ahead[rng.int(0, Math.max(0, Math.ceil(ahead.length / 2) - 1))]!;
   return { kind: 'sigkill', aimed: aim, target, delayMs };
@@ -343,11 +349,17 @@ it('a run SIGKILLed in every phase and resumed as a user would ends identical to
         figuresChecked++;
         await open(app, '#/runs');
       }
-      if (resumes[mode] === 0) await screenshot(app, `interrupted-runs-list`);
+      if (resumes[mode] === 0) {
+        await screenshot(app, `interrupted-runs-list`);
+        expect(await axeViolations(app), 'Runs list').toEqual([]);
+      }
       if (mode === 'home') {
         await open(app, '#/');
         await app.getByTestId('interrupted').waitFor();
-        if (resumes.home === 0) await screenshot(app, 'interrupted-home');
+        if (resumes.home === 0) {
+          await screenshot(app, 'interrupted-home');
+          expect(await axeViolations(app), 'Home').toEqual([]);
+        }
         await app
           .getByTestId('interrupted')
           .getByRole('button', { name: `Resume run ${CONFIG.name}` })

@@ -143,3 +143,68 @@ describe('exec pool', () => {
     await expect(pool.run(job('c'))).rejects.toBeInstanceOf(ExecPoolClosedError);
   });
 });
+
+describe('exec pool: a memory snapshot kept from an earlier session', () => {
+  /** Workers whose init fails on the snapshot `bad`, and make one when asked. */
+  function snapshotSpawner(bad?: Uint8Array) {
+    const inits: { snapshot?: number[]; makeSnapshot?: boolean }[] = [];
+    const spawn = (): SpawnedWorker => {
+      const api = {
+        init: async (opts: { snapshot?: Uint8Array; makeSnapshot?: boolean }) => {
+          inits.push({
+            ...(opts.snapshot ? { snapshot: [...opts.snapshot] } : {}),
+            ...(opts.makeSnapshot ? { makeSnapshot: true } : {}),
+          });
+          if (bad && opts.snapshot && opts.snapshot[0] === bad[0]) {
+            throw new Error('snapshot from another Pyodide');
+          }
+          return {
+            startMs: 1,
+            pyodideVersion: 'fake',
+            fromSnapshot: !!opts.snapshot,
+            ...(opts.makeSnapshot ? { snapshot: new Uint8Array([9, 9]) } : {}),
+          };
+        },
+        run: async (j: ExecJob) => result(j.program),
+      } as unknown as Remote<PythonWorkerApi>;
+      return { api, terminate: () => undefined };
+    };
+    return { spawn, inits };
+  }
+
+  it('starts the first worker from it, and makes none of its own', async () => {
+    const { spawn, inits } = snapshotSpawner();
+    const made: number[][] = [];
+    const pool = createExecPool(spawn, {
+      cores: 2,
+      sharedMemory: false,
+      spares: 0,
+      snapshotBytes: new Uint8Array([7]),
+      onSnapshot: (b) => made.push([...b]),
+    });
+    expect((await pool.run(job('ok'))).passed).toBe(true);
+    expect(inits).toEqual([{ snapshot: [7] }]);
+    expect(pool.stats().fromSnapshot).toBe(1);
+    expect(made).toEqual([]);
+    await pool.close();
+  });
+
+  it('drops one that does not load, boots cold, and hands back the new snapshot', async () => {
+    const { spawn, inits } = snapshotSpawner(new Uint8Array([7]));
+    const made: number[][] = [];
+    let rejected = 0;
+    const pool = createExecPool(spawn, {
+      cores: 2,
+      sharedMemory: false,
+      spares: 0,
+      snapshotBytes: new Uint8Array([7]),
+      onSnapshot: (b) => made.push([...b]),
+      onSnapshotRejected: () => rejected++,
+    });
+    expect((await pool.run(job('ok'))).passed).toBe(true);
+    expect(inits).toEqual([{ snapshot: [7] }, { makeSnapshot: true }]);
+    expect(rejected).toBe(1);
+    expect(made).toEqual([[9, 9]]);
+    await pool.close();
+  });
+});
