@@ -68,13 +68,18 @@ def digest(x, expected):
     t = type(x)
     if expected and (sub(t, float) or ((sub(t, list) or sub(t, tuple)) and is_floats(x))):
         return None
-    parts = []
+    h = sha256()
+    parts = [h]
     if not canon(x, parts, 0):
         return None
-    h = sha256()
-    for p in parts:
-        h.update(str_encode(p, 'utf-8', 'surrogatepass'))
+    flush(parts)
     return '{"$sha256":"' + h.hexdigest() + '"}'
+
+def flush(parts):
+    # parts[0] is the hash; the text after it is hashed and dropped as it grows, so an output of
+    # a hundred million strings (Mbpp/255) never sits in memory as text.
+    parts[0].update(str_encode(''.join(list_items(parts, slice(1, None))), 'utf-8', 'surrogatepass'))
+    del parts[1:]
 
 def long_(x, big):
     t = type(x)
@@ -133,10 +138,17 @@ def canon(x, out, depth):
                 out.append('f' + ',f'.join(map(float_repr, floats)) + ',')
                 out.append(']')
                 return True
+        if items and set_(map(type, items)) == STR:
+            # Plain strings: the same text as below, built in C.
+            out.append(''.join(chain(zip(map(str_fmt, map(len, items)), items, repeat(',')))))
+            out.append(']')
+            return True
         for v in items:
             if not canon(v, out, depth + 1):
                 return False
             out.append(',')
+            if len(out) > 4096:
+                flush(out)
         out.append(']')
     else:
         return False
@@ -148,7 +160,8 @@ def canon(x, out, depth):
     int_repr=int.__repr__, float_float=float.__float__, float_int=float.__int__,
     float_repr=float.__repr__, float_is_integer=float.is_integer, str_str=str.__str__,
     str_encode=str.encode, bytes_hex=bytes.hex, bytearray_hex=bytearray.hex, SAFE=2 ** 53,
-    set_=set, map=map, float_add=float.__add__, repeat=_itertools.repeat, min=min, max=max, fsum=_math.fsum, NUMBERS=frozenset((int, float)),
+    set_=set, map=map, float_add=float.__add__, STR=frozenset((str,)), str_fmt='s{}:'.format,
+    chain=_itertools.chain.from_iterable, zip=zip, repeat=_itertools.repeat, min=min, max=max, fsum=_math.fsum, NUMBERS=frozenset((int, float)),
     OverflowError=OverflowError, ValueError=ValueError)['output_of']
 
 collect_all = _isolated("""
