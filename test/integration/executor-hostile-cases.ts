@@ -181,14 +181,15 @@ def f(x):
 `;
 
 /** Imports of big stdlib packages (urllib, multiprocessing) can take a second on a loaded machine. */
-const roomy = (job: ExecJob): ExecJob => ({ ...job, testTimeoutMs: 10 * T });
+const roomy = (job: ExecJob): ExecJob => ({ ...job, testTimeoutMs: 30 * T });
 
 const c = (
   category: string,
   name: string,
   job: ExecJob,
   verdict: Check,
-  withinMs = QUICK,
+  // A roomy job imports big packages: about a second on a quiet machine instead of a tenth.
+  withinMs = (job.testTimeoutMs ?? T) > T ? 3 * QUICK : QUICK,
 ): HostileCase => ({ category, name, job, verdict, withinMs });
 
 const io = (program: string, expected: unknown): ExecJob => ({
@@ -335,7 +336,9 @@ export const HOSTILE_CASES: HostileCase[] = [
   c(
     'javascript',
     'JS proxies found through object.__subclasses__()',
-    asserts(ESCAPE_BY_SUBCLASSES, ['assert f(2) == 4', 'assert f(3) == 6']),
+    // Walking every class takes a while on a loaded machine: a roomy limit keeps the verdict
+    // the program's own (failed), not a timeout.
+    roomy(asserts(ESCAPE_BY_SUBCLASSES, ['assert f(2) == 4', 'assert f(3) == 6'])),
     FAILED,
     5000,
   ),
