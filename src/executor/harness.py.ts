@@ -224,13 +224,25 @@ def _snapshot():
     # cannot see them: codecs' search path, lookup cache and error handlers, found once here by
     # their contents (gc tools are stripped while jobs run); copyreg's tables; weakref.finalize's
     # registry (a job's finalizers must not outlive it). Restored in place after every job.
-    gc.unfreeze()  # frozen objects are invisible to get_objects (a second harness in one Pyodide)
+    # Marked first, so that copies (a second harness in the same interpreter keeps the first's
+    # snapshots alive) cannot be mistaken for the real tables.
+    mark = 'athanor_mark_%d' % id(_S)
+    info = codecs.lookup('utf-8')
+
+    def marker(name, mark=mark, info=info):
+        return info if name == mark else None
+
+    codecs.register(marker)
+    codecs.register_error(mark, codecs.strict_errors)
+    codecs.lookup(mark)
+    gc.unfreeze()  # frozen objects are invisible to get_objects
     objs = gc.get_objects()
-    search_paths = [o for o in objs if type(o) is list and encodings.search_function in o]
-    err_tables = [o for o in objs if type(o) is dict and 'strict' in o and 'surrogateescape' in o]
+    search_paths = [o for o in objs if type(o) is list and marker in o]
+    err_tables = [o for o in objs if type(o) is dict and mark in o and 'strict' in o]
     caches = [o for o in objs if type(o) is dict and o is not encodings._cache
-              and 'latin_1' in o and isinstance(o['latin_1'], codecs.CodecInfo)]
+              and isinstance(o.get(mark), codecs.CodecInfo)]
     del objs
+    codecs.unregister(marker)
     if len(search_paths) != 1 or len(err_tables) != 1 or len(caches) != 1:
         raise RuntimeError('codec registry not found (%d, %d, %d)'
                            % (len(search_paths), len(err_tables), len(caches)))
