@@ -80,10 +80,16 @@ const setup =
     !r.passed && r.tests.length === 0 && new RegExp(`^${type}(:| \\(line)`).test(r.setupError ?? '')
       ? undefined
       : `expected a setup error ${type}; got ${show(r)}`;
-const setupTimeout: Check = (r) =>
+/** A worker starved of CPU for the whole grace may be terminated instead: same outcome kinds. */
+const orKilled =
+  (check: Check): Check =>
+  (r) =>
+    check(r) === undefined || killed(r) === undefined ? undefined : check(r);
+const setupTimeout: Check = orKilled((r) =>
   !r.passed && r.tests.length === 0 && r.setupError === 'timeout while running the program'
     ? undefined
-    : `expected a timeout while loading; got ${show(r)}`;
+    : `expected a timeout while loading; got ${show(r)}`,
+);
 /** The worker ignored the interrupt and was terminated: a timeout, then tests not run. */
 const killed: Check = (r) =>
   !r.passed &&
@@ -102,7 +108,7 @@ const capped =
       ? undefined
       : `${stream} not capped at 64 KiB (${r[stream].text.length}, ${String(r[stream].truncated)})`;
 const PASSED = outcomes('passed', 'passed');
-const TIMEOUT = outcomes('timeout', 'not-run');
+const TIMEOUT = orKilled(outcomes('timeout', 'not-run'));
 const FAILED = outcomes('failed', 'failed');
 
 /**
