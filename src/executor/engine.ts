@@ -152,6 +152,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
   const h = {
     begin: H.get('begin'),
     noteCode: H.get('note_code'),
+    mayFinalize: H.get('may_finalize'),
     newStdin: H.get('new_stdin'),
     caseOutput: H.get('case_output'),
     freshNs: H.get('fresh_namespace'),
@@ -196,7 +197,16 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
   py.setStderr({ write: (buf: Uint8Array) => buf.length });
   const fsGuard = installFsGuard((py as unknown as { FS: Record<string, unknown> }).FS);
   refuseSockets(py);
-  const gcCollect: Py = gc.collect;
+  const gcCollectRaw: Py = gc.collect;
+  const gcCollect = (): number => {
+    if (!profile) return gcCollectRaw() as number;
+    const t = performance.now();
+    try {
+      return gcCollectRaw() as number;
+    } finally {
+      profile.gc = (profile.gc ?? 0) + performance.now() - t;
+    }
+  };
   hardenRealm();
   if (profile) {
     // Wrap after the originals' code objects were recorded above; only when profiling.
@@ -726,12 +736,15 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
           // them), collect its cyclic garbage (so no finalizer of this job can run during a later
           // one), and restore again while finalizers keep changing things.
           let dropped = 0;
+          // A full collection only when the job could have left finalizers of its own (a class,
+          // a generator function, weakref, reflection): it costs about as much as a small job.
+          const fullGc = h.mayFinalize() as boolean;
           for (let round = 0; ; round++) {
             trash = h.collect();
             dropped = trash.length as number;
             trash.clear();
             destroy(trash);
-            const found = gcCollect() as number;
+            const found = fullGc ? gcCollect() : 0;
             if (!dropped && !found) break;
             if (round === 3) {
               recycle = "the job's finalizers kept changing the interpreter";

@@ -224,12 +224,25 @@ def _snapshot():
     # cannot see them: codecs' search path, lookup cache and error handlers, found once here by
     # their contents (gc tools are stripped while jobs run); copyreg's tables; weakref.finalize's
     # registry (a job's finalizers must not outlive it). Restored in place after every job.
+    # Marked first, so that copies (a second harness in the same interpreter keeps the first's
+    # snapshots alive) cannot be mistaken for the real tables.
+    mark = 'athanor_mark_%d' % id(_S)
+    info = codecs.lookup('utf-8')
+
+    def marker(name, mark=mark, info=info):
+        return info if name == mark else None
+
+    codecs.register(marker)
+    codecs.register_error(mark, codecs.strict_errors)
+    codecs.lookup(mark)
+    gc.unfreeze()  # frozen objects are invisible to get_objects
     objs = gc.get_objects()
-    search_paths = [o for o in objs if type(o) is list and encodings.search_function in o]
-    err_tables = [o for o in objs if type(o) is dict and 'strict' in o and 'surrogateescape' in o]
+    search_paths = [o for o in objs if type(o) is list and marker in o]
+    err_tables = [o for o in objs if type(o) is dict and mark in o and 'strict' in o]
     caches = [o for o in objs if type(o) is dict and o is not encodings._cache
-              and 'latin_1' in o and isinstance(o['latin_1'], codecs.CodecInfo)]
+              and isinstance(o.get(mark), codecs.CodecInfo)]
     del objs
+    codecs.unregister(marker)
     if len(search_paths) != 1 or len(err_tables) != 1 or len(caches) != 1:
         raise RuntimeError('codec registry not found (%d, %d, %d)'
                            % (len(search_paths), len(err_tables), len(caches)))
@@ -459,9 +472,16 @@ def compile_code(src, filename, compile=compile, BaseException=BaseException):
         return (False, e)
 """)['compile_code']
 
+# CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR: a generator function can run code (a finally
+# block) when it is collected. Generator expressions cannot, so they do not count.
+_GEN_FLAGS = 0x20 | 0x80 | 0x200
+
+
 def _code_names(code, acc):
     acc.update(code.co_names)
     acc.update(code.co_varnames)
+    if code.co_flags & _GEN_FLAGS and code.co_name != '<genexpr>':
+        acc.add('<generator>')
     for c in code.co_consts:
         if isinstance(c, types.CodeType):
             _code_names(c, acc)
@@ -501,6 +521,21 @@ def begin(cap, stdin_text):
 def note_code(code):
     """Remember the names a job's code mentions, to know which modules it may have touched."""
     _code_names(code, _S['job']['names'])
+
+
+# What a job needs in order to leave code that runs when garbage is collected: a class (its body
+# stores __qualname__; type() makes one too) with __del__, a weakref callback or finalizer, a gc
+# callback, a generator function's finally block; or reflection, which could reach any of them.
+_FINALIZING = _REFLECTIVE | frozenset((
+    '__del__', 'weakref', '_weakref', 'finalize', 'callbacks', '__qualname__', 'type',
+    '__build_class__', '<generator>'))
+
+
+def may_finalize():
+    """Whether the cleanup must run a full collection: only then can the job's cyclic garbage
+    hold code of its own that a later collection (in a later job) would run."""
+    job = _S['job']
+    return job is not None and not job['names'].isdisjoint(_FINALIZING)
 
 
 def new_stdin(stdin_text):
@@ -792,7 +827,7 @@ def _guarded():
     # Every harness function a job could conceivably reach: JS checks after each job that their
     # code, defaults and keyword defaults are still the originals (identity, in C).
     fns = [run_code, call_fn, compile_code, describe, encode_value, encode_boxed, decode_args,
-           begin, note_code,
+           begin, note_code, may_finalize,
            new_stdin, case_output, fresh_namespace, make_check, collect, finish,
            _Blocker.__dict__['find_spec'].__func__, _Blocker.__dict__['invalidate_caches'].__func__]
     g = encode_value.__globals__

@@ -328,6 +328,20 @@ export function createExecPool(
       );
     }
     const passedN = tests.filter((t) => t.outcome === 'passed').length;
+    // Killed while cleaning up after every test had passed (a finalizer that would not stop):
+    // the tests' verdict stands, as in the official harness, where finalizers never run. Only
+    // where one recorded step is one test (not `check`, whose steps include plain statements).
+    const cleaning = c ? Atomics.load(c.ints, CTRL.STEP) === CLEANUP_STEP : false;
+    if (cleaning && r.pending.job.tests.kind !== 'check' && n > 0 && done === n && passedN === n) {
+      return {
+        passed: true,
+        soft: 1,
+        tests: tests.slice(0, n),
+        stdout: { text: '', truncated: false },
+        stderr: { text: '', truncated: false },
+        durationMs: performance.now() - r.startedAt,
+      };
+    }
     return {
       passed: false,
       soft: n ? Math.min(passedN, n) / n : 0,

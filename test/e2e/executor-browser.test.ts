@@ -74,7 +74,9 @@ window.executorPage = {
   },
   /** The positive control: a plain worker makes a request and opens IndexedDB and a cache. */
   control() {
-    const src = "fetch('/athanor-control-request').catch(() => 0);" +
+    // Absolute: a blob worker's own URL cannot resolve a path.
+    const url = new URL('/athanor-control-request', location.href).href;
+    const src = "fetch('" + url + "').catch(() => 0);" +
       "indexedDB.open('athanor-control');" +
       "caches.open('athanor-control').then(() => postMessage('done'), () => postMessage('done'));";
     const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
