@@ -69,8 +69,9 @@ export async function startViteServer(opts: ViteServerOptions = {}): Promise<Dev
     logLevel: 'error',
     server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
     // Dependency discovery would reload pages mid-test; tests name the pages up front. Dexie's
-    // ESM entry wraps its CommonJS build, so it must be pre-bundled (at start, before any page).
-    optimizeDeps: { noDiscovery: true, include: ['dexie'] },
+    // ESM entry wraps its CommonJS build, so it must be pre-bundled (at start, before any page);
+    // so must the CommonJS @stdlib quantile that core/task-stats.ts imports.
+    optimizeDeps: { noDiscovery: true, include: ['dexie', '@stdlib/stats-base-dists-t-quantile'] },
   });
   await server.listen();
   const address = server.httpServer?.address() as AddressInfo;
