@@ -100,6 +100,13 @@ export class ContextGuard implements LlmPort {
     const window = this.inner.contextWindow;
     if (window === undefined) return undefined;
     const exact = this.inner.countTokens ? await this.inner.countTokens(req.messages) : undefined;
+    if (
+      exact === undefined &&
+      !this.measured &&
+      window - this.estimate(req.messages) < req.sampling.max_tokens
+    ) {
+      await this.calibrate(req.messages, window);
+    }
     const prompt = exact ?? this.estimate(req.messages);
     const room = window - prompt;
     return {
@@ -110,6 +117,29 @@ export class ContextGuard implements LlmPort {
       roomy: room >= req.sampling.max_tokens,
       answer: Math.max(0, Math.min(req.sampling.max_tokens, room)),
     };
+  }
+
+  /**
+   * Measures the model's tokens per byte before the first request the one-per-byte bound would
+   * cut or refuse: the engine reads as much of that request's text as surely fits (at most one
+   * token per byte) and answers one token, and its prompt-token count gives the ratio. Without
+   * it a 2k-window model would refuse a HumanEval prompt of 2.3 kB that is 600 tokens long.
+   */
+  private async calibrate(messages: readonly ChatMessage[], window: number): Promise<void> {
+    const budget = window - TEMPLATE_TOKENS_BASE - TEMPLATE_TOKENS_PER_MESSAGE - 8;
+    if (budget < 40) return;
+    const bytes = encoder.encode(messages.map((m) => m.content).join('\n'));
+    const text = new TextDecoder().decode(bytes.slice(0, budget));
+    const c = await this.inner.complete({
+      messages: [{ role: 'user', content: text }],
+      sampling: { temperature: 0, max_tokens: 1 },
+      purpose: 'judge',
+    });
+    const sent = encoder.encode(text).length;
+    if (c.usage.promptTokens > 0 && sent >= 40) {
+      this.ratio = Math.max(this.measured ? this.ratio : 0, c.usage.promptTokens / sent);
+      this.measured = true;
+    }
   }
 
   /** `req` as it is sent: its answer limit lowered to the room left; refused when it cannot fit. */

@@ -20,23 +20,29 @@ const req = (content: string, max_tokens = 64): CompletionRequest => ({
 
 describe('ContextGuard', () => {
   it('refuses a request that cannot fit, naming the window and the size, and sends nothing', async () => {
-    const llm = scriptedLlm(() => 'ok');
+    const llm = scriptedLlm(() => 'ok'); // reports ceil(chars / 4) prompt tokens
     const guard = new ContextGuard(windowed(llm, 100));
     const err = await guard.complete(req('x'.repeat(400))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContextOverflowError);
     expect((err as ContextOverflowError).window).toBe(100);
+    // Measured at 1 token per 4 bytes (+10%): 400 bytes are about 134 tokens with the template.
     expect((err as Error).message).toMatch(
-      /about 4\d\d tokens of prompt .* 100-token context window of scripted/,
+      /about 1\d\d tokens of prompt .* 100-token context window of scripted/,
     );
-    expect(llm.requests).toHaveLength(0);
+    // Only the one-token measurement went out, on as much text as surely fits.
+    expect(llm.requests).toHaveLength(1);
+    expect(llm.requests[0]!.sampling.max_tokens).toBe(1);
+    expect(llm.requests[0]!.messages[0]!.content.length).toBeLessThan(100);
   });
 
   it('lowers an answer limit that would overflow; never cuts the prompt', async () => {
     const llm = scriptedLlm(() => 'ok');
     const guard = new ContextGuard(windowed(llm, 200));
-    const estimate = guard.estimate(req('y'.repeat(100)).messages);
     await guard.complete(req('y'.repeat(100), 500));
-    const sent = llm.requests[0]!;
+    // The first request measured the model (one token); the second is the request itself.
+    expect(llm.requests).toHaveLength(2);
+    const estimate = guard.estimate(req('y'.repeat(100)).messages);
+    const sent = llm.requests[1]!;
     expect(sent.messages[0]!.content).toBe('y'.repeat(100));
     expect(sent.sampling.max_tokens).toBe(200 - estimate);
   });
