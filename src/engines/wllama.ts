@@ -21,10 +21,16 @@ import { byteProgress, type ProgressListener } from './progress';
 import { cutAtStop, transcript, withRequestSignal } from './request';
 import { chooseThreads } from './threads';
 
+/** The window a model is loaded with unless the caller asks otherwise. */
+export const DEFAULT_CONTEXT = 4096;
+
 export interface WllamaLoadOptions {
   /** Defaults to chooseThreads(navigator.hardwareConcurrency, crossOriginIsolated). */
   threads?: number;
-  /** Context window in tokens (prompt + answer). */
+  /**
+   * Context window in tokens (prompt + answer); DEFAULT_CONTEXT when absent. Meta-prompts quote
+   * a task, its code and its tests: 2048 tokens refused Prochemy's augmentation requests.
+   */
   contextSize?: number;
   onProgress?: ProgressListener;
   /** Cancels the download or the load. */
@@ -114,7 +120,7 @@ export class WllamaEngine implements LlmPort {
     try {
       await wllama.loadModelFromUrl(url, {
         n_threads: threads,
-        n_ctx: opts.contextSize ?? 2048,
+        n_ctx: opts.contextSize ?? DEFAULT_CONTEXT,
         n_gpu_layers: 0,
         signal: opts.signal,
         progressCallback: ({ loaded, total }) => {
@@ -147,7 +153,7 @@ export class WllamaEngine implements LlmPort {
     try {
       await wllama.loadModel(files, {
         n_threads: threads,
-        n_ctx: opts.contextSize ?? 2048,
+        n_ctx: opts.contextSize ?? DEFAULT_CONTEXT,
         n_gpu_layers: 0,
       });
     } catch (err) {
