@@ -26,13 +26,16 @@ import {
 /** Liveness, not speed (see the Node suite). */
 const LOAD_FACTOR = 4;
 
-/** The app's built executor chunk: the one that exports createBrowserExecPool. */
+/**
+ * The app's built executor chunk: the one that exports the pool the app uses (the app builds it
+ * through createCachedBrowserExecPool, which keeps Pyodide's memory snapshot between visits).
+ */
 function builtExecutorChunk(): string {
   const dir = join(distDir, 'assets');
   const hit = readdirSync(dir).find(
     (f) =>
       f.endsWith('.js') &&
-      /export\s*\{[^}]*\bas createBrowserExecPool\b|export\s*\{[^}]*\bcreateBrowserExecPool\b/.test(
+      /export\s*\{[^}]*\bcreateCachedBrowserExecPool\b/.test(
         readFileSync(join(dir, f), 'utf8').slice(-2000),
       ),
   );
@@ -44,12 +47,12 @@ const PAGE = (chunk: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8" /><title>built executor</title></head>
 <body><p id="status">loading</p>
 <script type="module">
-import { createBrowserExecPool } from '${chunk}';
+import { createCachedBrowserExecPool } from '${chunk}';
 let pool;
 window.executorPage = {
   async start(opts = {}) {
     await pool?.close();
-    pool = createBrowserExecPool({ maxHeapBytes: 512 * 2 ** 20, ...opts });
+    pool = await createCachedBrowserExecPool({ maxHeapBytes: 512 * 2 ** 20, ...opts });
     await pool.warm();
     return { isolated: globalThis.crossOriginIsolated === true, size: pool.size };
   },

@@ -95,11 +95,21 @@ export const TEST_TASKS = [10, 11, 12, 13, 14, 15].map((i) => toyTask(i));
 export async function seedDatabase(page: Page): Promise<void> {
   await page.evaluate(
     async ({ train, test }) => {
-      const open = indexedDB.open('athanor');
-      const idb = await new Promise<IDBDatabase>((ok, fail) => {
-        open.onsuccess = () => ok(open.result);
-        open.onerror = () => fail(open.error);
-      });
+      // The app creates the database as it starts; wait for its tables rather than race it.
+      let idb: IDBDatabase | undefined;
+      for (let i = 0; i < 300 && !idb; i++) {
+        const open = indexedDB.open('athanor');
+        const db = await new Promise<IDBDatabase>((ok, fail) => {
+          open.onsuccess = () => ok(open.result);
+          open.onerror = () => fail(open.error);
+        });
+        if (db.objectStoreNames.contains('tasks')) idb = db;
+        else {
+          db.close();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      if (!idb) throw new Error('the app never created its database');
       const tx = idb.transaction(['datasets', 'tasks', 'models'], 'readwrite');
       for (const t of [...train, ...test]) tx.objectStore('tasks').put({ ...t, valid: true });
       tx.objectStore('datasets').put({
