@@ -15,7 +15,14 @@ let pool: ExecPool;
 let baseline: Record<string, unknown>;
 
 beforeAll(async () => {
-  pool = createNodeExecPool({ size: 1, spares: 1, maxHeapBytes: 512 * 2 ** 20 });
+  // A starved worker must not be terminated (losing its output) before it could obey; the
+  // cases check verdicts, bench:exec measures the grace.
+  pool = createNodeExecPool({
+    size: 1,
+    spares: 1,
+    maxHeapBytes: 512 * 2 ** 20,
+    interruptGraceMs: 500 * LOAD_FACTOR,
+  });
   await pool.warm();
   const r = await pool.run(BASELINE_JOB);
   baseline = JSON.parse(r.stdout.text) as Record<string, unknown>;
