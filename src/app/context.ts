@@ -58,6 +58,20 @@ const lazyExec: ExecPort = {
   async run(job, signal) {
     return (await browserExec()).run(job, signal);
   },
+  useAllCores() {
+    let release: (() => void) | undefined;
+    let released = false;
+    void browserExec().then(
+      (pool) => {
+        if (!released) release = pool.useAllCores();
+      },
+      () => undefined, // The next run() reports why the pool did not start.
+    );
+    return () => {
+      released = true;
+      release?.();
+    };
+  },
 };
 
 /** The page's one executor, for pages that run code outside a run (the Tasks page validates). */

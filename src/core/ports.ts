@@ -30,6 +30,12 @@ export interface LlmPort {
 
 export interface ExecPort {
   run(job: ExecJob, signal?: AbortSignal): Promise<ExecResult>;
+  /**
+   * Optional: for batch work that has the machine to itself (validating a task set: no model is
+   * generating), grade on every core until the returned function is called. Ports without it
+   * grade as they always do.
+   */
+  useAllCores?(): () => void;
 }
 
 /** Optional: sentence embeddings, for GPO's relevance retrieval. Absent means TF-IDF. */

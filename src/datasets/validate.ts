@@ -146,7 +146,13 @@ export async function validateTasks(
       opts.onProgress?.({ ...progress });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(inFlight, tasks.length) }, worker));
+  // Validation has the machine to itself: one worker per core, as long as it lasts.
+  const release = exec.useAllCores?.();
+  try {
+    await Promise.all(Array.from({ length: Math.min(inFlight, tasks.length) }, worker));
+  } finally {
+    release?.();
+  }
   flush();
   await flushing;
   return results;

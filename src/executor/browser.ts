@@ -44,7 +44,7 @@ export function createBrowserExecPool(opts: BrowserExecPoolOptions = {}): ExecPo
     {
       ...opts,
       indexURL,
-      cores: globalThis.navigator?.hardwareConcurrency ?? 2,
+      cores: opts.cores ?? globalThis.navigator?.hardwareConcurrency ?? 2,
       sharedMemory:
         typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true,
     },

@@ -413,6 +413,23 @@ def _big(v, limit):
 def _seq(items, out, depth, open_, close):
     _big(items, MAX_ITEMS)
     out.append(open_)
+    if len(items) > 8 and set_(map(type, items)) <= NUMBERS:
+        # Plain ints and floats, finite and within 2^53: the same text as below, built in C
+        # (HumanEval/130's expected outputs hold millions of numbers). A float that is integral is
+        # marked as one, as _float does.
+        try:
+            s = fsum(items)
+            ok = s - s == 0.0 and -SAFE <= min(items) and max(items) <= SAFE
+        except (OverflowError, ValueError):
+            ok = False
+        if ok:
+            texts = list(map(repr_, items))
+            marked = map(float_mark, texts)
+            integral = map(and_, map(is_, map(type, items), repeat(float)),
+                           map(call_is_integer, items))
+            out.append(','.join(map(getitem, zip(texts, marked), integral)))
+            out.append(close)
+            return
     for i, v in enumerate(items):
         if i:
             out.append(',')
@@ -429,7 +446,13 @@ def _seq(items, out, depth, open_, close):
     list_items=list.__getitem__, tuple_items=tuple.__getitem__, set_iter=set.__iter__,
     frozenset_iter=frozenset.__iter__, dict_items=dict.items,
     complex_real=complex.real.__get__, complex_imag=complex.imag.__get__, bytes_hex=bytes.hex,
-    bytearray_hex=bytearray.hex, TYPE_NAME=type.__dict__['__name__'])
+    bytearray_hex=bytearray.hex, TYPE_NAME=type.__dict__['__name__'],
+    set_=set, NUMBERS=frozenset((int, float)), fsum=__import__('math').fsum, min=min, max=max,
+    map=map, zip=zip, repeat=__import__('itertools').repeat, repr_=repr,
+    float_mark='{{"$float":{}}}'.format, and_=__import__('operator').and_,
+    is_=__import__('operator').is_, getitem=__import__('operator').getitem,
+    call_is_integer=__import__('operator').methodcaller('is_integer'),
+    OverflowError=OverflowError)
 encode_boxed = encode_value['encode_boxed']
 encode_value = encode_value['encode_value']
 

@@ -36,6 +36,6 @@ export function createNodeExecPool(opts: ExecPoolOptions = {}): ExecPool {
         terminate: () => void worker.terminate(),
       };
     },
-    { ...opts, cores: availableParallelism(), sharedMemory: true },
+    { ...opts, cores: opts.cores ?? availableParallelism(), sharedMemory: true },
   );
 }

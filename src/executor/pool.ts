@@ -29,6 +29,8 @@ export interface SpawnedWorker {
 export interface ExecPoolOptions {
   /** Workers grading at once; default max(1, cores − 1). */
   size?: number;
+  /** The machine's cores (what useAllCores grows to); default: what the platform reports. */
+  cores?: number;
   /** Default limit for one test when a job does not say; 3000 ms. */
   testTimeoutMs?: number;
   /** Extra workers kept loaded to replace a killed one at once; default 1. */
@@ -83,6 +85,8 @@ export interface ExecPool extends ExecPort {
   stats(): ExecPoolStats;
   /** Start all workers (and spares) now instead of on the first job; resolves when ready. */
   warm(): Promise<void>;
+  /** Grade on every core (one worker per core) until released; see ExecPort. */
+  useAllCores(): () => void;
   /** Resolves when every slot (and spare) holds a loaded worker. */
   whenFull(): Promise<void>;
   close(): Promise<void>;
@@ -147,6 +151,9 @@ interface Running {
 
 interface Slot {
   worker?: Worker;
+  /** Lent by useAllCores: goes away when every borrower has released and its jobs are done. */
+  extra?: boolean;
+  retiring?: boolean;
   /** Jobs sent to the worker and not answered yet, in order; the first one is running. */
   inflight: Running[];
 }
@@ -170,6 +177,7 @@ export function createExecPool(
   const interrupts = (opts.useInterrupts ?? true) && opts.sharedMemory;
 
   const slots: Slot[] = Array.from({ length: size }, () => ({ inflight: [] as Running[] }));
+  let borrowers = 0;
   // With the interrupt buffer a worker gets its next job while it runs the current one, which
   // hides the message round trip; the token protocol keeps interrupts on the right step.
   const depth = interrupts ? 2 : 1;
@@ -283,6 +291,11 @@ export function createExecPool(
     const unstarted = slot.inflight.filter((r) => !r.settled);
     slot.inflight = [];
     queue.unshift(...unstarted.map((r) => r.pending));
+    if (slot.retiring) {
+      slots.splice(slots.indexOf(slot), 1);
+      pump();
+      return;
+    }
     const loadedSpare = spareList.findIndex((w) => w.loaded);
     if (loadedSpare >= 0) {
       slot.worker = spareList.splice(loadedSpare, 1)[0];
@@ -450,7 +463,8 @@ export function createExecPool(
       for (const slot of slots) {
         if (!queue.length) return;
         const w = slot.worker;
-        if (w?.loaded && slot.inflight.length < ahead) dispatch(slot, w, queue.shift()!);
+        if (w?.loaded && !slot.retiring && slot.inflight.length < ahead)
+          dispatch(slot, w, queue.shift()!);
       }
     }
   }
@@ -484,6 +498,8 @@ export function createExecPool(
         if (recycle) {
           w.spawned.terminate();
           replaceWorker(w, recycle);
+        } else if (slot.retiring && slot.inflight.length === 0) {
+          retire(slot);
         }
         pump();
       },
@@ -506,6 +522,14 @@ export function createExecPool(
       case 'check':
         return Math.max(1, (t.source.match(/^\s*assert\b/gm) ?? []).length);
     }
+  }
+
+  /** Close a lent slot whose borrowers are gone (its jobs are done). */
+  function retire(slot: Slot): void {
+    const i = slots.indexOf(slot);
+    if (i < 0) return;
+    slots.splice(i, 1);
+    slot.worker?.spawned.terminate();
   }
 
   const allWorkers = (): Worker[] => [
@@ -551,6 +575,28 @@ export function createExecPool(
         pump();
       });
     },
+    useAllCores(): () => void {
+      borrowers++;
+      if (!closed) {
+        start();
+        for (const s of slots) if (s.extra) s.retiring = false;
+        const lent = slots.filter((s) => s.extra).length;
+        for (let i = size + lent; i < opts.cores; i++) {
+          slots.push({ inflight: [], extra: true, worker: newWorker() });
+        }
+      }
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        borrowers--;
+        if (borrowers > 0 || closed) return;
+        for (const s of slots.filter((x) => x.extra)) {
+          s.retiring = true;
+          if (s.inflight.length === 0) retire(s);
+        }
+      };
+    },
     stats(): ExecPoolStats {
       return {
         jobs: st.jobs,
@@ -573,7 +619,7 @@ export function createExecPool(
       for (;;) {
         if (closed || !started) return;
         const ws = allWorkers();
-        if (ws.length === size + spares && ws.every((w) => w.loaded)) return;
+        if (ws.length === slots.length + spares && ws.every((w) => w.loaded)) return;
         await Promise.all(ws.map((w) => w.ready));
         if (ws.every((w) => w.loaded) && allWorkers().every((w) => ws.includes(w))) return;
       }

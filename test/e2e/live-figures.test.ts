@@ -1,0 +1,290 @@
+/**
+ * The Live page's figures (evaluations, LLM calls, budget calls, tokens, model + Python time)
+ * against the store, sampled continuously while a run is driven: in the tab that drives it and in
+ * a second tab that only watches. Each sample reads the store, then the page, then the store again,
+ * all inside the page, so three claims can be checked without trusting any timing of the test:
+ *   - never ahead: every figure shown is at most what the store holds right after;
+ *   - never behind by more than a moment: every figure is at least what the store held LAG_MS
+ *     before (a figure taken from checkpoints lags a whole optimizer step and fails this);
+ *   - exact when the store is still: if the store did not change during the LAG_MS before a sample
+ *     nor during it, every figure shown equals the store's, text for text.
+ * The store is read with raw IndexedDB and the figures are derived here independently of the
+ * app's code (src/ui/run-figures.ts), so a wrong rule in the app cannot agree with itself.
+ *
+ * The LLM is the scripted landscape (the one allowed stand-in); code is graded by the real Pyodide pool.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage } from '../support/browser';
+import { startStaticServer, type StaticServer } from '../support/server';
+import { bundleDoubles, seedDatabase } from './ui-helpers';
+
+/** How long a write may take to reach the page (liveQuery, and BroadcastChannel across tabs). */
+const LAG_MS = 1500;
+const MAX_CALLS = 40;
+
+let browser: Browser;
+let server: StaticServer;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  server = await startStaticServer({ isolation: 'headers' });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript({ content: await bundleDoubles({ delayMs: 40 }) });
+});
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  await browser?.close();
+});
+
+interface Figures {
+  evaluations: number;
+  llmCalls: number;
+  chargedCalls: number;
+  tokens: number;
+  workMs: number;
+}
+interface Shown {
+  evaluations: string;
+  llmCalls: string;
+  budgetCalls: string;
+  tokens: string;
+  workTime: string;
+}
+interface Sample {
+  t0: number;
+  t1: number;
+  before: Figures;
+  shown: Shown;
+  after: Figures;
+  status: string;
+}
+
+/**
+ * Samples in the page until the run's status is done (or `untilMs` passes): store, page, store.
+ * Raw IndexedDB, one read-only transaction per store read.
+ */
+function sampleInPage(page: Page, runId: string, seed: number, untilMs: number): Promise<Sample[]> {
+  return page.evaluate(
+    async ({ runId, seed, untilMs, lagMs }) => {
+      const HELDOUT_ROUND = -1; // src/runner/call-log.ts
+      const open = indexedDB.open('athanor');
+      const idb = await new Promise<IDBDatabase>((ok, fail) => {
+        open.onsuccess = () => ok(open.result);
+        open.onerror = () => fail(open.error);
+      });
+      const req = <T>(r: IDBRequest<T>) =>
+        new Promise<T>((ok, fail) => {
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => fail(r.error);
+        });
+      type Call = {
+        round: number;
+        completion: {
+          cached?: boolean;
+          latencyMs: number;
+          usage: { promptTokens: number; completionTokens: number };
+        };
+      };
+      type Ev = { execCached?: boolean; result: { durationMs: number } };
+      const read = async () => {
+        const tx = idb.transaction(['evaluations', 'runCalls'], 'readonly');
+        const evs = tx.objectStore('evaluations');
+        const [evaluations, calls, seedEvs] = await Promise.all([
+          req(evs.index('runId').count(IDBKeyRange.only(runId))),
+          req(
+            tx
+              .objectStore('runCalls')
+              .index('[runId+seed]')
+              .getAll(IDBKeyRange.only([runId, seed])),
+          ),
+          req(evs.index('[runId+seed]').getAll(IDBKeyRange.only([runId, seed]))),
+        ]);
+        let chargedCalls = 0;
+        let tokens = 0;
+        let workMs = 0;
+        for (const c of calls as Call[]) {
+          workMs += c.completion.latencyMs || 0;
+          if (c.round === HELDOUT_ROUND || c.completion.cached) continue;
+          chargedCalls++;
+          tokens += c.completion.usage.promptTokens + c.completion.usage.completionTokens;
+        }
+        for (const e of seedEvs as Ev[]) if (!e.execCached) workMs += e.result.durationMs || 0;
+        return { evaluations, llmCalls: calls.length, chargedCalls, tokens, workMs };
+      };
+      const text = (id: string) =>
+        document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? '';
+      const statusNow = () =>
+        document.querySelector('.controls [data-status]')?.getAttribute('data-status') ?? '';
+      const samples = [];
+      const end = performance.now() + untilMs;
+      // After the run is done, sample on past the lag so the final figures are checked as still.
+      let doneAt = Infinity;
+      while (performance.now() < end && performance.now() - doneAt < lagMs + 1000) {
+        const t0 = performance.now();
+        const before = await read();
+        const ready =
+          document.querySelector('[data-testid="live-figures"]')?.getAttribute('data-ready') ===
+          'true';
+        const shown = {
+          evaluations: text('evaluations'),
+          llmCalls: text('llm-calls'),
+          budgetCalls: text('budget-calls'),
+          tokens: text('tokens'),
+          workTime: text('work-time'),
+        };
+        const after = await read();
+        const status = statusNow();
+        if (ready) samples.push({ t0, t1: performance.now(), before, shown, after, status });
+        if (status === 'done' && doneAt === Infinity) doneAt = performance.now();
+        await new Promise((r) => setTimeout(r, 15 + Math.random() * 30));
+      }
+      idb.close();
+      return samples;
+    },
+    { runId, seed, untilMs, lagMs: LAG_MS },
+  );
+}
+
+/** src/ui/format.ts's duration, restated: whole seconds, then minutes. */
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+const seconds = (d: string): number => {
+  const m = /^(?:(\d+) h )?(?:(\d+) min ?)?(?:(\d+) s)?$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+};
+const num = (s: string): number => {
+  if (!/^[\d,]+$/.test(s)) throw new Error(`not a count: "${s}"`);
+  return Number(s.replaceAll(',', ''));
+};
+const budgetText = (f: Figures) =>
+  `${f.chargedCalls.toLocaleString('en-US')} / ${MAX_CALLS} of the budget`;
+const exact = (f: Figures): Shown => ({
+  evaluations: String(f.evaluations),
+  llmCalls: f.llmCalls.toLocaleString('en-US'),
+  budgetCalls: budgetText(f),
+  tokens: f.tokens.toLocaleString('en-US'),
+  workTime: duration(f.workMs),
+});
+const same = (a: Figures, b: Figures) =>
+  a.evaluations === b.evaluations &&
+  a.llmCalls === b.llmCalls &&
+  a.chargedCalls === b.chargedCalls &&
+  a.tokens === b.tokens &&
+  a.workMs === b.workMs;
+
+/** The three claims over one tab's samples; returns how often each was checked. */
+function check(tab: string, samples: Sample[]) {
+  let exactChecks = 0;
+  let lagChecks = 0;
+  const shownEvaluations = new Set<number>();
+  samples.forEach((s, i) => {
+    const where = `${tab}, sample ${i} at ${s.t0.toFixed(0)} ms (${s.status})`;
+    const shownN = {
+      evaluations: num(s.shown.evaluations),
+      llmCalls: num(s.shown.llmCalls),
+      tokens: num(s.shown.tokens),
+      chargedCalls: num(s.shown.budgetCalls.split(' / ')[0] ?? ''),
+      workS: seconds(s.shown.workTime),
+    };
+    if (s.status === 'running') shownEvaluations.add(shownN.evaluations);
+    // Never ahead of the store.
+    const a = s.after;
+    expect(shownN.evaluations, `${where}: evaluations ahead`).toBeLessThanOrEqual(a.evaluations);
+    expect(shownN.llmCalls, `${where}: calls ahead`).toBeLessThanOrEqual(a.llmCalls);
+    expect(shownN.chargedCalls, `${where}: budget calls ahead`).toBeLessThanOrEqual(a.chargedCalls);
+    expect(shownN.tokens, `${where}: tokens ahead`).toBeLessThanOrEqual(a.tokens);
+    expect(shownN.workS, `${where}: time ahead`).toBeLessThanOrEqual(seconds(duration(a.workMs)));
+    // Never behind what the store held LAG_MS ago.
+    const old = samples.filter((o) => o.t1 <= s.t0 - LAG_MS).at(-1);
+    if (old) {
+      lagChecks++;
+      const b = old.after;
+      expect(shownN.evaluations, `${where}: evaluations behind`).toBeGreaterThanOrEqual(
+        b.evaluations,
+      );
+      expect(shownN.llmCalls, `${where}: calls behind`).toBeGreaterThanOrEqual(b.llmCalls);
+      expect(shownN.chargedCalls, `${where}: budget calls behind`).toBeGreaterThanOrEqual(
+        b.chargedCalls,
+      );
+      expect(shownN.tokens, `${where}: tokens behind`).toBeGreaterThanOrEqual(b.tokens);
+      expect(shownN.workS, `${where}: time behind`).toBeGreaterThanOrEqual(
+        seconds(duration(b.workMs)),
+      );
+    }
+    // Exact when the store was still for LAG_MS before and during the sample.
+    const window = samples.filter((o) => o.t0 >= s.t0 - LAG_MS && o.t0 <= s.t0);
+    const still =
+      old !== undefined &&
+      same(s.before, s.after) &&
+      same(old.after, s.after) &&
+      window.every((o) => same(o.before, s.after) && same(o.after, s.after));
+    if (still) {
+      exactChecks++;
+      expect(s.shown, `${where}: the store was still, the page must show it`).toEqual(
+        exact(s.after),
+      );
+    }
+  });
+  // The last sample is after the run finished: figures final and exact.
+  const last = samples.at(-1)!;
+  expect(last.status, `${tab}: sampling ended before the run finished`).toBe('done');
+  expect(last.shown, `${tab}: final figures`).toEqual(exact(last.after));
+  return { samples: samples.length, lagChecks, exactChecks, distinct: shownEvaluations.size };
+}
+
+describe('live figures against the store while a run is driven', () => {
+  it('match the store at every sample, in the driving tab and in a watching tab', async () => {
+    const { page, errors } = await openPage(context, `${server.url}#/runs`);
+    await page.getByRole('heading', { name: 'Runs', level: 1 }).waitFor();
+    await seedDatabase(page);
+    await page.goto(`${server.url}#/runs/new`);
+    await page.getByRole('radio', { name: /Prochemy/ }).check();
+    await page.getByLabel('Task set').selectOption('toy');
+    await page.getByTestId('split-counts').filter({ hasText: '10 training' }).waitFor();
+    await page.getByLabel('Variants per round (N)').fill('3');
+    await page.getByLabel('Real training tasks (K)').fill('5');
+    await page.getByLabel('Rounds (').fill('3');
+    await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill('7');
+    await page.getByLabel('Max LLM calls per seed').fill(String(MAX_CALLS));
+    await page.getByLabel('Max minutes per seed').fill('0');
+    await page.getByLabel('Run name').fill('live figures');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash));
+    const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
+
+    const watcher = await openPage(context, `${server.url}#/runs/${runId}`);
+    await watcher.page.getByText('Running in another tab').waitFor();
+
+    const [driving, watching] = await Promise.all([
+      sampleInPage(page, runId, 7, 150_000),
+      sampleInPage(watcher.page, runId, 7, 150_000),
+    ]);
+    const d = check('driving tab', driving);
+    const w = check('watching tab', watching);
+    console.log(
+      `live figures: driving tab ${JSON.stringify(d)}; watching tab ${JSON.stringify(w)}; final ${JSON.stringify(driving.at(-1)!.after)}`,
+    );
+    // The claims were exercised while the figures moved, not only at the end.
+    for (const [tab, c] of [
+      ['driving', d],
+      ['watching', w],
+    ] as const) {
+      expect(c.distinct, `${tab}: distinct evaluation counts seen while running`).toBeGreaterThan(
+        5,
+      );
+      expect(c.lagChecks, `${tab}: lag checks`).toBeGreaterThan(50);
+      expect(c.exactChecks, `${tab}: exact checks`).toBeGreaterThan(5);
+    }
+    expect(errors).toEqual([]);
+    expect(watcher.errors).toEqual([]);
+  });
+});
