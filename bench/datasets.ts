@@ -5,7 +5,8 @@
  * in native CPython on the same references and inputs, in the same run, and prints
  * `validation vs CPython: X×` (wall clock, and CPU time, which the other load of a shared machine
  * disturbs less). Needs the tools venv for that (bash scripts/python-tools.sh).
- * Run: `node --import tsx bench/datasets.ts [--evalplus-only]`. Figures only; nothing is asserted.
+ * Run: `node --import tsx bench/datasets.ts [--evalplus-only] [--file=MbppPlus.jsonl.gz]`. Figures
+ * only; nothing is asserted.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,10 @@ try {
   const t0 = performance.now();
   await pool.warm();
   console.log(`pool warm: ${(performance.now() - t0).toFixed(0)} ms (size ${pool.size})`);
-  for (const name of ['HumanEvalPlus.jsonl.gz', 'MbppPlus.jsonl.gz']) {
+  const only = process.argv.find((a) => a.startsWith('--file='))?.slice('--file='.length);
+  for (const name of ['HumanEvalPlus.jsonl.gz', 'MbppPlus.jsonl.gz'].filter(
+    (n) => !only || n === only,
+  )) {
     const path = requireShared('datasets', name);
     const t0p = performance.now();
     const parsed = await parseDataset({ name, bytes: new Uint8Array(readFileSync(path)) });
@@ -93,6 +97,11 @@ try {
       `validate ${name}: ${passed}/${parsed.tasks.length} pass (${cases} inputs, parse ${parseS.toFixed(1)} s) in ${s.toFixed(1)} s, CPU ${cpuS.toFixed(1)} s (pool size ${pool.size}; validation uses one worker per core: ${availableParallelism()})`,
     );
     for (const f of failed.slice(0, 10)) console.log(`  FAILED ${f.taskId}: ${f.error}`);
+    // One task's inputs run in order in one worker: the longest task bounds the wall time.
+    const longest = results.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+    console.log(
+      `  longest task: ${longest.taskId.split('/').slice(1).join('/')} ${(longest.durationMs / 1000).toFixed(1)} s in one worker`,
+    );
     const cp = JSON.parse(
       execFileSync(
         toolsPython,

@@ -89,6 +89,33 @@ def flush(parts):
     parts[0].update(str_encode(''.join(list_items(parts, slice(1, None))), 'utf-8', 'surrogatepass'))
     del parts[1:]
 
+def number_run(items):
+    # A sequence of numbers only (int, float, bool or their subclasses), all finite and within
+    # 2^53: 'F' and the hex of their float64 bytes (WebAssembly is little-endian), as each equals
+    # exactly one float there (True == 1 == 1.0; +0.0 added makes -0.0 one with 0). Built in C:
+    # HumanEval/130's outputs hold millions of numbers. Subclasses are read through the C slots
+    # (no Python code of theirs runs), one by one.
+    kinds = set_(map(type, items))
+    if not kinds <= NUMBERS:
+        for k in kinds:
+            if not (sub(k, int) or sub(k, float)):
+                return None
+        items = list(map(exact_number, items))
+    try:
+        lo = min(items)
+        hi = max(items)
+        ok = -SAFE <= lo and hi <= SAFE and fsum(items) == fsum(items)
+    except (OverflowError, ValueError):
+        ok = False
+    if not ok:
+        return None
+    if lo <= 0 <= hi:  # -0.0 may be there: one text with 0
+        items = map(float_add, map(float, items), repeat(0.0))
+    return 'F' + array('d', items).tobytes().hex()
+
+def exact_number(x):
+    return float_float(x) if sub(type(x), float) else int_index(x)
+
 def strings_of_equal_rows(items, out):
     # Rows (all tuples or all lists) of one length k >= 1 holding plain strings only, as
     # Mbpp/255's 1.7 million 77-tuples: the same text canon writes row by row, built in C a chunk
@@ -163,16 +190,10 @@ def canon(x, out, depth):
     elif sub(t, list) or sub(t, tuple):
         items = list_items(x, ALL) if sub(t, list) else tuple_items(x, ALL)
         out.append('[' if sub(t, list) else '(')
-        if items and set_(map(type, items)) <= NUMBERS:
-            # Plain ints and floats, all within 2^53 and none NaN: the same text, built in C
-            # (HumanEval/130's outputs hold millions of numbers).
-            try:
-                ok = -SAFE <= min(items) and max(items) <= SAFE and fsum(items) == fsum(items)
-            except (OverflowError, ValueError):
-                ok = False
-            if ok:
-                floats = map(float_add, map(float, items), repeat(0.0))
-                out.append('f' + ',f'.join(map(float_repr, floats)) + ',')
+        if items:
+            packed = number_run(items)
+            if packed is not None:
+                out.append(packed)
                 out.append(']')
                 return True
         if items and set_(map(type, items)) == STR:
@@ -202,6 +223,7 @@ def canon(x, out, depth):
     str_encode=str.encode, bytes_hex=bytes.hex, bytearray_hex=bytearray.hex, SAFE=2 ** 53,
     TUPLES=frozenset((tuple,)), LISTS=frozenset((list,)), str_part='s{}:{},'.format,
     cycle=_itertools.cycle, range=range, dict=dict, str_add=str.__add__,
+    array=__import__('array').array,
     call=__import__('operator').call,
     set_=set, map=map, float_add=float.__add__, STR=frozenset((str,)), str_fmt='s{}:'.format,
     chain=_itertools.chain.from_iterable, zip=zip, repeat=_itertools.repeat, min=min, max=max, fsum=_math.fsum, NUMBERS=frozenset((int, float, bool)),
