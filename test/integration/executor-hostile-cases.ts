@@ -107,6 +107,20 @@ const capped =
     r[stream].truncated && r[stream].text.length === 64 * 1024
       ? undefined
       : `${stream} not capped at 64 KiB (${r[stream].text.length}, ${String(r[stream].truncated)})`;
+/**
+ * A flood whose worker obeyed the interrupt keeps exactly 64 KiB. Twice in CI (Chromium under the
+ * full suite's load), the flood that follows 'memory bomb growing' (whose worker is recycled with a
+ * 2.4–2.8 GB heap) did not stop within the grace and was terminated, its output gone with it:
+ * bounded all the same, and still a timeout. Not reproduced here, even beside three CPU hogs.
+ */
+const cappedUnlessTerminated =
+  (stream: 'stdout' | 'stderr'): Check =>
+  (r) =>
+    r.tests[0]?.message === 'timed out; the worker was terminated' &&
+    r[stream].text === '' &&
+    r.setupError === 'timeout: the program did not finish; the worker was terminated'
+      ? undefined
+      : capped(stream)(r);
 const PASSED = outcomes('passed', 'passed');
 const TIMEOUT = orKilled(outcomes('timeout', 'not-run'));
 const FAILED = outcomes('failed', 'failed');
@@ -281,14 +295,14 @@ export const HOSTILE_CASES: HostileCase[] = [
     'runaway',
     'output flood',
     cheat('', "    while True:\n        print('x' * 1000)\n"),
-    all(TIMEOUT, capped('stdout')),
+    all(TIMEOUT, cappedUnlessTerminated('stdout')),
     INTERRUPTED,
   ),
   c(
     'runaway',
     'stderr flood',
     cheat('import sys', "    while True:\n        sys.stderr.write('e' * 1000)\n"),
-    all(TIMEOUT, capped('stderr')),
+    all(TIMEOUT, cappedUnlessTerminated('stderr')),
     INTERRUPTED,
   ),
   c(
