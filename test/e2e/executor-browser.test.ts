@@ -6,14 +6,13 @@
  * use prove they can see a worker's request (a positive control) and then see none from any
  * hostile program; without the interrupt buffer, runaway code is stopped by terminate-and-replace.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ExecJob, ExecResult } from '../../src/core/types';
 import type { ExecPoolStats } from '../../src/executor/pool';
 import { launchBrowser } from '../support/browser';
-import { distDir, requireShared } from '../support/paths';
+import { requireShared } from '../support/paths';
+import { builtExecutorChunk, EXECUTOR_PAGE } from '../support/executor-page';
 import { startStaticServer, type StaticServer } from '../support/server';
 import { humanEvalJobs, mbppJobs, sanitizedMbppJobs } from '../integration/executor-data';
 import {
@@ -25,69 +24,6 @@ import {
 
 /** Liveness, not speed (see the Node suite). */
 const LOAD_FACTOR = 4;
-
-/**
- * The app's built executor chunk: the one that exports the pool the app uses (the app builds it
- * through createCachedBrowserExecPool, which keeps Pyodide's memory snapshot between visits).
- */
-function builtExecutorChunk(): string {
-  const dir = join(distDir, 'assets');
-  const hit = readdirSync(dir).find(
-    (f) =>
-      f.endsWith('.js') &&
-      /export\s*\{[^}]*\bcreateCachedBrowserExecPool\b/.test(
-        readFileSync(join(dir, f), 'utf8').slice(-2000),
-      ),
-  );
-  if (!hit) throw new Error(`No built executor chunk in ${dir}: run \`npx vite build\` first.`);
-  return `./assets/${hit}`;
-}
-
-const PAGE = (chunk: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8" /><title>built executor</title></head>
-<body><p id="status">loading</p>
-<script type="module">
-import { createCachedBrowserExecPool } from '${chunk}';
-let pool;
-window.executorPage = {
-  async start(opts = {}) {
-    await pool?.close();
-    pool = await createCachedBrowserExecPool({ maxHeapBytes: 512 * 2 ** 20, ...opts });
-    await pool.warm();
-    return { isolated: globalThis.crossOriginIsolated === true, size: pool.size };
-  },
-  runAll: (jobs) => Promise.all(jobs.map((j) => pool.run(j))),
-  async run(job) {
-    const t0 = performance.now();
-    const result = await pool.run(job);
-    return { result, ms: performance.now() - t0 };
-  },
-  stats: () => pool.stats(),
-  whenFull: () => pool.whenFull(),
-  /** What the origin's storage holds: databases and caches anyone (page or worker) opened. */
-  async storage() {
-    return {
-      databases: (await indexedDB.databases()).map((d) => d.name),
-      caches: await caches.keys(),
-    };
-  },
-  async clearStorage() {
-    for (const d of await indexedDB.databases()) indexedDB.deleteDatabase(d.name);
-    for (const k of await caches.keys()) await caches.delete(k);
-  },
-  /** The positive control: a plain worker makes a request and opens IndexedDB and a cache. */
-  control() {
-    // Absolute: a blob worker's own URL cannot resolve a path.
-    const url = new URL('/athanor-control-request', location.href).href;
-    const src = "fetch('" + url + "').catch(() => 0);" +
-      "indexedDB.open('athanor-control');" +
-      "caches.open('athanor-control').then(() => postMessage('done'), () => postMessage('done'));";
-    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
-    return new Promise((ok) => { w.onmessage = () => { setTimeout(() => { w.terminate(); ok(); }, 300); }; });
-  },
-};
-document.getElementById('status').textContent = 'ready';
-</script></body></html>`;
 
 let server: StaticServer;
 let browser: Browser;
@@ -127,7 +63,11 @@ const pathOf = (url: string) => new URL(url).pathname;
 beforeAll(async () => {
   server = await startStaticServer({
     overrides: {
-      '/__executor.html': { status: 200, type: 'text/html', body: PAGE(builtExecutorChunk()) },
+      '/__executor.html': {
+        status: 200,
+        type: 'text/html',
+        body: EXECUTOR_PAGE(builtExecutorChunk()),
+      },
     },
   });
   browser = await launchBrowser();
