@@ -70,6 +70,8 @@ export interface ExecPoolStats {
   ready: number;
   /** Warm spares loaded and waiting. */
   sparesReady: number;
+  /** Spare workers, loaded or still loading (one more while a job nears a deadline that kills). */
+  spares: number;
   queued: number;
   running: number;
   /** Whether timeouts are enforced with the interrupt buffer (else: terminate only). */
@@ -145,6 +147,8 @@ interface Running {
   interruptedAt?: number;
   /** The (claimed, negative) token of the step that was interrupted. */
   interruptedToken?: number;
+  /** A spare was started ahead of this job's deadline (terminate path), to take its worker's place. */
+  anticipated?: boolean;
   expiredAt?: number;
   settled: boolean;
 }
@@ -159,6 +163,14 @@ interface Slot {
 }
 
 const WATCH_MS = 10;
+/**
+ * Without the interrupt buffer a job still running at its deadline costs its worker. A spare
+ * takes 0.5–1 s to load, so a replacement spare starts this long before the deadline (but not
+ * before half the job's time is used: most jobs end well within it, and each early start of a
+ * job that then finishes costs a worker's load): the pool is whole again at, or soon after, the
+ * verdict. A job that finishes in time gives the extra spare back.
+ */
+const ANTICIPATE_MS = 1000;
 
 export function createExecPool(
   spawn: (onCrash: (err: unknown) => void) => SpawnedWorker,
@@ -272,7 +284,7 @@ export function createExecPool(
   }
 
   /** Put a fresh worker where `dead` was: the first loaded spare, else a new one. */
-  function replaceWorker(dead: Worker, reason: string, count = true): void {
+  function replaceWorker(dead: Worker, reason: string, count = true, refill = true): void {
     if (count) {
       st.replaced++;
       st.replaceReasons.push(reason);
@@ -299,9 +311,10 @@ export function createExecPool(
     const loadedSpare = spareList.findIndex((w) => w.loaded);
     if (loadedSpare >= 0) {
       slot.worker = spareList.splice(loadedSpare, 1)[0];
-      spareList.push(newWorker());
+      if (refill) spareList.push(newWorker());
     } else {
-      slot.worker = newWorker();
+      // No spare loaded yet: the one started ahead of the deadline (still loading) is closest.
+      slot.worker = !refill && spareList.length > 0 ? spareList.pop() : newWorker();
     }
     pump();
   }
@@ -378,7 +391,26 @@ export function createExecPool(
     const r = slot.inflight.shift();
     w.spawned.terminate();
     if (r) finish(slot, r, killedResult(w, r));
-    replaceWorker(w, reason);
+    // The spare started ahead of the deadline is the refill.
+    const anticipated = r?.anticipated === true;
+    if (anticipated) r!.anticipated = false;
+    replaceWorker(w, reason, true, !anticipated);
+  }
+
+  /** Start the spare that will replace this job's worker if it is still running at its deadline. */
+  function anticipate(r: Running): void {
+    r.anticipated = true;
+    spareList.push(newWorker());
+  }
+
+  /** The job finished in time: the spare started for it is one too many. */
+  function giveBackAnticipated(r: Running): void {
+    if (!r.anticipated) return;
+    r.anticipated = false;
+    const extra = spareList.length - spares;
+    if (extra <= 0) return;
+    // The newest one: the least likely to be loaded.
+    spareList.pop()!.spawned.terminate();
   }
 
   /**
@@ -423,6 +455,12 @@ export function createExecPool(
       const jobOver = (!interrupts || r.began === true) && now - r.startedAt > r.jobTimeout;
       if (!interrupts || !w.control) {
         if (jobOver) kill(slot, 'job timeout (no interrupt buffer)');
+        else if (
+          !r.anticipated &&
+          !r.settled &&
+          now - r.startedAt > Math.max(r.jobTimeout - ANTICIPATE_MS, r.jobTimeout / 2)
+        )
+          anticipate(r);
         continue;
       }
       const c = w.control;
@@ -495,6 +533,7 @@ export function createExecPool(
         slot.inflight = slot.inflight.filter((x) => x !== r);
         const { recycle, ...result } = res;
         finish(slot, r, result);
+        giveBackAnticipated(r);
         if (recycle) {
           w.spawned.terminate();
           replaceWorker(w, recycle);
@@ -604,6 +643,7 @@ export function createExecPool(
         replaceReasons: [...st.replaceReasons],
         ready: slots.filter((s) => s.worker?.loaded).length,
         sparesReady: spareList.filter((w) => w.loaded).length,
+        spares: spareList.length,
         queued: queue.length,
         running: slots.filter((s) => s.inflight.length > 0).length,
         interrupts,
