@@ -16,6 +16,10 @@
  * - seeds: honoured by Ollama, llama-server, LM Studio and vLLM; SGLang honours a seed only when
  *   started with deterministic inference, so its seeded answers are not assumed repeatable.
  *
+ * A request with `stopAtCode` stops reading (and closes the connection, so the server stops too)
+ * at the closing fence of the block that completes the answer's code; its usage is then counted
+ * here and marked estimated, since servers send theirs at the end.
+ *
  * The optional API key lives in a private field: it is sent as a bearer token and appears in no
  * message, log, property or export.
  */
@@ -23,6 +27,7 @@ import type { LlmPort } from '../core/ports';
 import type { Completion, CompletionRequest, FinishReason, TokenUsage } from '../core/types';
 import { EngineError, RequestAbortedError } from './errors';
 import { PrefetchingEngine } from './prefetch';
+import { codeEnd, mayCloseFence } from '../core/code-stop';
 import { cutAtStop, withRequestSignal } from './request';
 import {
   diagnoseFetchFailure,
@@ -152,9 +157,11 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
   const decoder = new TextDecoder();
   let buffer = '';
   let data: string[] = [];
+  let ended = false;
   try {
     for (;;) {
       const { value, done } = await reader.read();
+      ended = done;
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       let nl: number;
       while ((nl = buffer.search(/\r\n|\n|\r/)) >= 0) {
@@ -180,6 +187,9 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
       }
     }
   } finally {
+    // Left early (the answer's code is complete, or the consumer stopped): cancelling the body
+    // closes the connection, and the server stops generating.
+    if (!ended) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }
@@ -282,6 +292,7 @@ export class OpenAiEngine implements LlmPort {
     let finish: unknown = null;
     let usage: ChatChunk['usage'] = null;
     let deltas = 0;
+    let atCode = false;
     const type = res.headers.get('content-type') ?? '';
     if (this.stream && type.includes('text/event-stream') && res.body) {
       for await (const payload of sseData(res.body)) {
@@ -297,6 +308,16 @@ export class OpenAiEngine implements LlmPort {
         }
         if (choice?.finish_reason) finish = choice.finish_reason;
         if (chunk.usage) usage = chunk.usage;
+        // Stop reading at the closing fence of the block that completes the code
+        // (core/code-stop.ts), as the in-browser engines do: the rest is thrown away anyway.
+        if (req.stopAtCode && piece && mayCloseFence(piece)) {
+          const end = codeEnd(text, req.stopAtCode);
+          if (end !== undefined) {
+            text = text.slice(0, end);
+            atCode = true;
+            break;
+          }
+        }
       }
     } else {
       // Unstreamed, or a server that ignored `stream` and answered in one piece.
@@ -308,6 +329,8 @@ export class OpenAiEngine implements LlmPort {
       usage = whole.usage;
     }
     const cut = cutAtStop(text, req.sampling.stop);
+    // Stopped at the code: the server's usage (sent at the end) never came.
+    if (atCode) usage = null;
     const reported =
       usage &&
       typeof usage.completion_tokens === 'number' &&
@@ -323,7 +346,7 @@ export class OpenAiEngine implements LlmPort {
       usage: counted,
       latencyMs: performance.now() - started,
       model: this.modelId,
-      finishReason: cut.stopped ? 'stop' : mapFinishReason(finish),
+      finishReason: cut.stopped || atCode ? 'stop' : mapFinishReason(finish),
       ...(reported ? {} : { usageEstimated: true }),
     };
   }

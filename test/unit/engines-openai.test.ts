@@ -418,3 +418,74 @@ describe('failures a browser reports as one TypeError', () => {
       expect(isPrivateHost(h)).toBe(false);
   });
 });
+
+describe('stopping at the code', () => {
+  it('stops reading at the closing fence of the block that defines the entry point, and hangs up', async () => {
+    const pieces = [
+      'Sure.\n',
+      '```python\n',
+      'def add(a, b):\n',
+      '    return a + b\n',
+      '```',
+      '\n',
+      'Usage:\n',
+      '```python\n',
+      'print(add(1, 2))\n',
+      '```\n',
+      'More words',
+    ];
+    let cancelled = false;
+    const text =
+      pieces
+        .map(
+          (p) =>
+            `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: p }, finish_reason: null }] })}\n\n`,
+        )
+        .join('') +
+      `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 20, completion_tokens: 11 } })}\n\ndata: [DONE]\n\n`;
+    const bytes = new TextEncoder().encode(text);
+    let at = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(at, at + 9));
+        at += 9;
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const fetchImpl = fakeFetch({
+      'POST /v1/chat/completions': () =>
+        new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
+    });
+    const engine = new OpenAiEngine({ apiBase: 'http://h/v1', model: 'm', fetch: fetchImpl });
+    const r = await engine.complete({ ...REQ, stopAtCode: { entryPoint: 'add' } });
+    expect(r.text).toBe('Sure.\n```python\ndef add(a, b):\n    return a + b\n```');
+    expect(r.finishReason).toBe('stop');
+    expect(r.usageEstimated).toBe(true);
+    expect(r.usage.completionTokens).toBe(5);
+    expect(cancelled).toBe(true);
+    expect(at).toBeLessThan(bytes.length);
+
+    // Without stopAtCode the same answer is read to its end, with the server's usage.
+    const whole = await new OpenAiEngine({
+      apiBase: 'http://h/v1',
+      model: 'm',
+      fetch: fakeFetch({
+        'POST /v1/chat/completions': () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              start(c) {
+                c.enqueue(bytes);
+                c.close();
+              },
+            }),
+            { headers: { 'content-type': 'text/event-stream' } },
+          ),
+      }),
+    }).complete(REQ);
+    expect(whole.text).toBe(pieces.join(''));
+    expect(whole.usage).toEqual({ promptTokens: 20, completionTokens: 11 });
+  });
+});
