@@ -8,6 +8,8 @@
  *     before (a figure taken from checkpoints lags a whole optimizer step and fails this);
  *   - exact when the store is still: if the store did not change during the LAG_MS before a sample
  *     nor during it, every figure shown equals the store's, text for text.
+ * And while the run is running, the "Latest completion" never shows a test task's verdict (held-out
+ * grading stays hidden until the run is done); once done, it may.
  * The store is read with raw IndexedDB and the figures are derived here independently of the
  * app's code (src/ui/run-figures.ts), so a wrong rule in the app cannot agree with itself.
  *
@@ -17,7 +19,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from '../support/browser';
 import { startStaticServer, type StaticServer } from '../support/server';
-import { bundleDoubles, seedDatabase } from './ui-helpers';
+import { bundleDoubles, seedDatabase, TEST_TASKS } from './ui-helpers';
 
 /** How long a write may take to reach the page (liveQuery, and BroadcastChannel across tabs). */
 const LAG_MS = 1500;
@@ -60,6 +62,9 @@ interface Sample {
   shown: Shown;
   after: Figures;
   status: string;
+  /** The run's phase as the page shows it, and the "Latest completion" line. */
+  phase: string;
+  latest: string;
 }
 
 /**
@@ -137,7 +142,11 @@ function sampleInPage(page: Page, runId: string, seed: number, untilMs: number):
         };
         const after = await read();
         const status = statusNow();
-        if (ready) samples.push({ t0, t1: performance.now(), before, shown, after, status });
+        const phase = text('phase');
+        const latest =
+          document.querySelector('section[aria-labelledby="latest-title"] p')?.textContent ?? '';
+        if (ready)
+          samples.push({ t0, t1: performance.now(), before, shown, after, status, phase, latest });
         if (status === 'done' && doneAt === Infinity) doneAt = performance.now();
         await new Promise((r) => setTimeout(r, 15 + Math.random() * 30));
       }
@@ -234,11 +243,31 @@ function check(tab: string, samples: Sample[]) {
       );
     }
   });
+  // Test-split verdicts stay hidden on Live until the run is done (nobody steers by them): while
+  // the held-out phase grades, the latest completion shown is never a test task's.
+  const testIds = new Set(TEST_TASKS.map((t) => t.id));
+  const duringHeldout = samples.filter((s) => s.status === 'running' && s.phase === 'heldout');
+  for (const s of samples.filter((x) => x.status === 'running')) {
+    const shownId = s.latest.trim().split(' · ')[0] ?? '';
+    expect(testIds.has(shownId), `${tab}: a test task shown while running: ${s.latest}`).toBe(
+      false,
+    );
+    expect(s.latest, `${tab}: a held-out verdict shown while running`).not.toMatch(/· heldout/);
+  }
   // The last sample is after the run finished: figures final and exact.
   const last = samples.at(-1)!;
   expect(last.status, `${tab}: sampling ended before the run finished`).toBe('done');
   expect(last.shown, `${tab}: final figures`).toEqual(exact(last.after));
-  return { samples: samples.length, lagChecks, exactChecks, distinct: shownEvaluations.size };
+  // Once done, the held-out verdicts may show (a positive control for the check above).
+  const doneLatest = samples.filter((s) => s.status === 'done').map((s) => s.latest);
+  return {
+    samples: samples.length,
+    lagChecks,
+    exactChecks,
+    distinct: shownEvaluations.size,
+    heldoutSamples: duringHeldout.length,
+    heldoutShownWhenDone: doneLatest.some((l) => /· heldout/.test(l)),
+  };
 }
 
 describe('live figures against the store while a run is driven', () => {
@@ -283,6 +312,10 @@ describe('live figures against the store while a run is driven', () => {
       );
       expect(c.lagChecks, `${tab}: lag checks`).toBeGreaterThan(50);
       expect(c.exactChecks, `${tab}: exact checks`).toBeGreaterThan(5);
+      expect(c.heldoutShownWhenDone, `${tab}: held-out verdicts shown once done`).toBe(true);
+      expect(c.heldoutSamples, `${tab}: samples while held-out tasks were graded`).toBeGreaterThan(
+        3,
+      );
     }
     expect(errors).toEqual([]);
     expect(watcher.errors).toEqual([]);
