@@ -130,6 +130,21 @@ describe('a model server from the Models page (node-llama-cpp with stories260K)'
       .toMatch(/reachable[\s\S]*\b1\s+model\b/);
     await row.getByRole('button', { name: /Use as task model: stories260K from / }).click();
     await page.getByTestId('loaded-model').filter({ hasText: 'stories260K on' }).waitFor();
+    // Picked as the optimizer model, it is preselected in the next New-run form (once).
+    await row
+      .getByRole('button', { name: /Use as optimizer model in the next run: stories260K from / })
+      .click();
+    await row.getByTestId('optimizer-choice').waitFor();
+    await page.goto(`${site.url}#/runs/new`);
+    await expect.poll(() => page.getByTestId('optimizer-model').inputValue()).toBe(modelKey());
+    await page.goto(`${site.url}#/runs`);
+    await page.goto(`${site.url}#/runs/new`);
+    // The form has read the models (its task model is set) and did not preselect again.
+    await expect
+      .poll(() => page.getByRole('combobox', { name: 'Model', exact: true }).inputValue())
+      .not.toBe('');
+    expect(await page.getByTestId('optimizer-model').inputValue()).toBe('');
+    await page.goto(`${site.url}#/models`);
     // The try-it form goes through the server port.
     await page.getByLabel('Prompt').fill('Tell me a story.');
     await page.getByRole('button', { name: 'Generate' }).click();
