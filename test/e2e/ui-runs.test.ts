@@ -181,6 +181,16 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     expect(replayed.report!.final.strict.mean).toBe(imported.report!.final.strict.mean);
     expect(replayed.report!.initial.strict.mean).toBe(imported.report!.initial.strict.mean);
 
+    // Everything the page ever shows as a reason not to compare, from the first paint: verdicts
+    // that are merely still loading must never be reported missing.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { refusals: string[] }).refusals = seen;
+      new MutationObserver(() => {
+        const t = document.querySelector('[data-testid="head-to-head"]')?.textContent ?? '';
+        if (/Not compared/.test(t)) seen.push(t);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
     await page.goto(`${server.url}#/compare/${firstRun},${replayId}`);
     await page.getByTestId('compare-table').waitFor();
     expect(await page.locator('[data-testid="compare-table"] tbody tr').count()).toBe(2);
@@ -191,6 +201,9 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     expect(await pair.textContent()).toMatch(
       /\+?0\.0 \[.*\].*1\.00.*not distinguishable from chance/s,
     );
+    expect(
+      await page.evaluate(() => (window as unknown as { refusals: string[] }).refusals),
+    ).toEqual([]);
     await page.getByRole('img', { name: /one line per run/ }).waitFor();
     await page.waitForTimeout(300);
     await expectAccessible(page, 'compare');
