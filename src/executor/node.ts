@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -23,6 +24,13 @@ const tsxApi = pathToFileURL(
     .replace(/index\.cjs$/, 'index.mjs'),
 ).href;
 const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.tsImport(${JSON.stringify(workerUrl)}, ${JSON.stringify(workerUrl)}))`;
+
+// Node 20's V8 (11.3) dies now and then ("Fatal error … unreachable code" in
+// Deoptimizer::DoComputeBuiltinContinuation) when optimized JavaScript that inlined a call into
+// Pyodide's WebAssembly is deoptimized: it took down about one test process in four that graded
+// HumanEval+ and MBPP+ here. Without the inlining the calls go through V8's ordinary wrapper.
+// V8 flags are per process, so this covers every worker started from now on.
+setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
 export function createNodeExecPool(opts: ExecPoolOptions = {}): ExecPool {
   return createExecPool(
