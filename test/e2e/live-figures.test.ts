@@ -19,7 +19,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from '../support/browser';
 import { startStaticServer, type StaticServer } from '../support/server';
-import { bundleDoubles, seedDatabase, TEST_TASKS } from './ui-helpers';
+import { bundleDoubles, fillProchemyOnToy, seedDatabase, TEST_TASKS } from './ui-helpers';
 
 /** How long a write may take to reach the page (liveQuery, and BroadcastChannel across tabs). */
 const LAG_MS = 1500;
@@ -276,16 +276,14 @@ describe('live figures against the store while a run is driven', () => {
     await page.getByRole('heading', { name: 'Runs', level: 1 }).waitFor();
     await seedDatabase(page);
     await page.goto(`${server.url}#/runs/new`);
-    await page.getByRole('radio', { name: /Prochemy/ }).check();
-    await page.getByLabel('Task set').selectOption('toy');
-    await page.getByTestId('split-counts').filter({ hasText: '10 training' }).waitFor();
-    await page.getByLabel('Variants per round (N)').fill('3');
-    await page.getByLabel('Real training tasks (K)').fill('5');
-    await page.getByLabel('Rounds (').fill('3');
-    await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill('7');
-    await page.getByLabel('Max LLM calls per seed').fill(String(MAX_CALLS));
-    await page.getByLabel('Max minutes per seed').fill('0');
-    await page.getByLabel('Run name').fill('live figures');
+    await fillProchemyOnToy(page, {
+      variants: 3,
+      tasks: 5,
+      rounds: 3,
+      seeds: '7',
+      maxCalls: MAX_CALLS,
+      name: 'live figures',
+    });
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash));
     const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');

@@ -91,6 +91,31 @@ export async function bundleDoubles(options: { delayMs: number }): Promise<strin
 export const TRAIN_TASKS = Array.from({ length: 10 }, (_, i) => toyTask(i));
 export const TEST_TASKS = [10, 11, 12, 13, 14, 15].map((i) => toyTask(i));
 
+/** The New-run form, filled for a Prochemy run on the seeded toy set (the page is on #/runs/new). */
+export async function fillProchemyOnToy(
+  page: Page,
+  o: {
+    variants: number;
+    tasks: number;
+    rounds: number;
+    seeds: string;
+    maxCalls: number;
+    name: string;
+  },
+): Promise<void> {
+  await page.getByRole('radio', { name: /Prochemy/ }).check();
+  // The starter set is seeded on first start too; the run is on the seeded toy set.
+  await page.getByLabel('Task set').selectOption('toy');
+  await page.getByTestId('split-counts').filter({ hasText: '10 training' }).waitFor();
+  await page.getByLabel('Variants per round (N)').fill(String(o.variants));
+  await page.getByLabel('Real training tasks (K)').fill(String(o.tasks));
+  await page.getByLabel('Rounds (').fill(String(o.rounds));
+  await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill(o.seeds);
+  await page.getByLabel('Max LLM calls per seed').fill(String(o.maxCalls));
+  await page.getByLabel('Max minutes per seed').fill('0');
+  await page.getByLabel('Run name').fill(o.name);
+}
+
 /** Puts a task set with its split and the scripted model into the app's database (raw IndexedDB). */
 export async function seedDatabase(page: Page): Promise<void> {
   await page.evaluate(

@@ -18,6 +18,7 @@ import {
   axeViolations,
   bundleDoubles,
   deleteAndReimport,
+  fillProchemyOnToy,
   seedDatabase,
   shoot,
   storedRun,
@@ -70,17 +71,14 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     await seedDatabase(page);
 
     await page.goto(`${server.url}#/runs/new`);
-    await page.getByRole('radio', { name: /Prochemy/ }).check();
-    // The starter set is seeded on first start too; the run is on the seeded toy set.
-    await page.getByLabel('Task set').selectOption('toy');
-    await page.getByTestId('split-counts').filter({ hasText: '10 training' }).waitFor();
-    await page.getByLabel('Variants per round (N)').fill('2');
-    await page.getByLabel('Real training tasks (K)').fill('4');
-    await page.getByLabel('Rounds (').fill('2');
-    await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill('1, 2');
-    await page.getByLabel('Max LLM calls per seed').fill('0');
-    await page.getByLabel('Max minutes per seed').fill('0');
-    await page.getByLabel('Run name').fill('Prochemy on toy tasks');
+    await fillProchemyOnToy(page, {
+      variants: 2,
+      tasks: 4,
+      rounds: 2,
+      seeds: '1, 2',
+      maxCalls: 0,
+      name: 'Prochemy on toy tasks',
+    });
     await expect(page.getByTestId('projection').textContent()).resolves.toMatch(
       /At most \d+ LLM calls/,
     );
