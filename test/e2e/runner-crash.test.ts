@@ -154,6 +154,17 @@ async function startRun(): Promise<Browser & { profile: string }> {
   await putRun(b.app, runRecord());
   await open(b.app, `#/runs/${RUN_ID}`);
   await b.app.locator('.controls button.primary', { hasText: 'Start' }).click();
+  // The click marks the run running a moment later. Every wait on the store reads a status other
+  // than 'running' as the end of the run, so none may begin while it still says 'created'.
+  const until = Date.now() + 30_000;
+  let s = await storedState(b.probe, RUN_ID);
+  while (s.status === 'created' && Date.now() < until) {
+    await new Promise((ok) => setTimeout(ok, 10));
+    s = await storedState(b.probe, RUN_ID);
+  }
+  expect(s.status, `seed ${SEED}: the run did not start within 30 s of the Start click`).not.toBe(
+    'created',
+  );
   return { ...b, profile };
 }
 
