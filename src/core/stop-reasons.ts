@@ -13,7 +13,10 @@ export type StopReason =
   | 'max-steps'
   /** Every variant the model wrote was malformed or refused: nothing could be scored. */
   | 'no-usable-variants'
-  /** The run's call or token budget is spent. */
+  /**
+   * A budget is spent: the run's calls or tokens, or the method's own (GEPA's `metric-budget` and
+   * `llm-budget`; `SeedStop.methodReason` says which).
+   */
   | 'budget'
   /** The run's time limit (budget in minutes) is reached. */
   | 'time-limit'
@@ -39,6 +42,12 @@ export interface SeedStop {
   variants?: VariantTally;
 }
 
+/** Method stop reasons that mean the method's own budget is spent, and the knob that sets it. */
+const METHOD_BUDGETS = new Map([
+  ['metric-budget', 'Metric-call budget'],
+  ['llm-budget', 'LLM-call budget'],
+]);
+
 /**
  * The honest reason from what the method said (`methodReason`), which budget limit was reached
  * (if any) and the variants it tallied (methods that write variants keep a tally).
@@ -52,6 +61,8 @@ export function honestStopReason(
   if (methodReason === 'budget' || (methodReason === undefined && limit !== undefined)) {
     return limit === 'minutes' ? 'time-limit' : 'budget';
   }
+  // The method's own budget (GEPA's metric calls or LLM calls): a budget stop, not "every step".
+  if (methodReason !== undefined && METHOD_BUDGETS.has(methodReason)) return 'budget';
   if (methodReason === 'no-usable-variants') return 'no-usable-variants';
   if (variants && variants.scored === 0 && variants.refused > 0) return 'no-usable-variants';
   if (methodReason === 'converged' || methodReason === 'plateau') {
@@ -61,7 +72,9 @@ export function honestStopReason(
 }
 
 /** What the Live and Results pages say about a stop, and what to do when the model is the cause. */
-export function describeStop(stop: Pick<SeedStop, 'reason' | 'variants'>): {
+export function describeStop(
+  stop: Pick<SeedStop, 'reason' | 'variants'> & { methodReason?: string },
+): {
   label: string;
   advice?: string;
 } {
@@ -87,11 +100,18 @@ export function describeStop(stop: Pick<SeedStop, 'reason' | 'variants'>): {
           'Stopped: the model produced no usable variant (every answer was malformed or refused).',
         advice: formatAdvice,
       };
-    case 'budget':
+    case 'budget': {
+      const knob = stop.methodReason ? METHOD_BUDGETS.get(stop.methodReason) : undefined;
+      if (knob)
+        return {
+          label: `Stopped: the method's own budget is spent (its ${knob}).`,
+          advice: `Raise the method's "${knob}" in the run settings to go further.`,
+        };
       return {
         label: 'Stopped: the call or token budget is spent.',
         advice: 'Raise the budget in the run settings to go further.',
       };
+    }
     case 'time-limit':
       return {
         label: 'Stopped: the time limit is reached.',

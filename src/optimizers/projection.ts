@@ -6,6 +6,7 @@
  * method's projectCalls (upper bounds, re-asks included where projectCalls includes them).
  */
 import type { KnobValue } from '../core/types';
+import { gepaReflections } from './gepa/budget';
 import { num, str, type KnobValues } from './knobs';
 
 type Counts = { train: number; validation: number };
@@ -17,7 +18,7 @@ const OPTIMIZER_CALLS: Record<string, (k: KnobValues, c: Counts) => number> = {
   gpo: (k) =>
     num(k, 'steps') * num(k, 'candidates') +
     (str(k, 'trajectory') === 'summarization' ? num(k, 'steps') : 0),
-  gepa: (k) => num(k, 'iterations') * (1 + num(k, 'reasks')),
+  gepa: (k, c) => gepaReflections(k, c) * (1 + num(k, 'reasks')),
   ppo: (k) => num(k, 'maxSteps') * (1 + num(k, 'maxReasks')),
   'random-hybrid': (k) => num(k, 'maxSteps') * (1 + num(k, 'maxReasks')),
   'ppo-instance': (k, c) =>

@@ -190,6 +190,14 @@ export interface BaseState {
   variants?: VariantTally;
 }
 
+/** What a method's budget buys (Optimizer.checkBudget). */
+export interface BudgetCheckResult {
+  /** Proposals the budget pays for in full (Infinity with no budget set). */
+  proposals: number;
+  /** Set below the floor: what the budget buys, why, what to give instead. */
+  warning?: string;
+}
+
 /** One task's own best prompt in a per-instance run. */
 export interface InstanceResult {
   taskId: string;
@@ -226,6 +234,15 @@ export interface Optimizer<S extends BaseState = BaseState> {
   paretoFront?(state: S): { promptId: string; taskIds: string[] }[];
   /** Proposals the method did not keep, with why (GEPA's rejected children), for the family tree. */
   rejected?(state: S): { promptId: string; reason: string }[];
+  /**
+   * For methods whose own budget has a floor (GEPA): what the budget buys and, below the floor, a
+   * warning for the New-run page's projection (`runMaxLlmCalls`: the run's LLM-call budget).
+   */
+  checkBudget?(
+    knobs: Record<string, KnobValue>,
+    counts: { train: number; validation: number },
+    runMaxLlmCalls?: number,
+  ): BudgetCheckResult;
   /** LLM calls the method will make with these knobs, for the New-run page's projection. */
   projectCalls(
     knobs: Record<string, KnobValue>,

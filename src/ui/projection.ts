@@ -58,6 +58,8 @@ export interface CallPlan {
    */
   heldout: number;
   calls: number;
+  /** Set when the method's budget is below its floor (GEPA): what it buys, and what to give. */
+  budgetWarning?: string;
 }
 
 export function planCalls(
@@ -75,7 +77,18 @@ export function planCalls(
   });
   const optimize = Math.min(perSeed, maxCalls && maxCalls > 0 ? maxCalls : Infinity);
   const heldout = 2 * counts.test * samples + validationPrompts * counts.validation;
-  return { perSeed, optimize, heldout, calls: seeds * (optimize + heldout) };
+  const warning = method.checkBudget?.(
+    knobs,
+    { train: counts.train, validation: counts.validation },
+    maxCalls,
+  ).warning;
+  return {
+    perSeed,
+    optimize,
+    heldout,
+    calls: seeds * (optimize + heldout),
+    ...(warning ? { budgetWarning: warning } : {}),
+  };
 }
 
 export interface TimeProjection {

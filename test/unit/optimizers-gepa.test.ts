@@ -4,14 +4,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { gepa, gepaFront, parseFenced, type GepaState } from '../../src/optimizers/gepa/gepa';
+import { checkGepaBudget, GepaBudgetError } from '../../src/optimizers/gepa/budget';
+import {
+  epochOrder,
+  gepa,
+  gepaFront,
+  parseFenced,
+  type GepaState,
+} from '../../src/optimizers/gepa/gepa';
 import {
   mergeSubsample,
   mergeThreeWay,
   paretoFront,
   selectByLeads,
 } from '../../src/optimizers/gepa/pareto';
-import { KnobError } from '../../src/optimizers/knobs';
+import { KnobError, readKnobs } from '../../src/optimizers/knobs';
+import { gepaInfo } from '../../src/optimizers/gepa/gepa';
 import { createDirectContext } from '../../src/optimizers/scoring';
 import { landscapeExec, landscapeLlm, topicMessage, toyTasks } from '../support/landscape';
 import { runToEnd } from '../support/run-optimizer';
@@ -31,8 +39,17 @@ function run(
     train: toyTasks(30),
     budget,
   });
+  // Every grading GEPA asks for (memoized or not), to hold its metricCalls to account.
+  const asked = { gradings: 0, cutShort: 0 };
+  const score = ctx.score;
+  ctx.score = async (prompt, tasks, opts) => {
+    const r = await score(prompt, tasks, opts);
+    asked.gradings += r.stoppedBy === 'budget' ? r.perTask.length : tasks.length;
+    if (r.stoppedBy === 'budget') asked.cutShort += r.perTask.length;
+    return r;
+  };
   return runToEnd(gepa, { knobs, seed, initialPrompt: START }, ctx, { viaJson: true }).then(
-    (r) => ({ ...r, llm, ctx }),
+    (r) => ({ ...r, llm, ctx, asked }),
   );
 }
 
@@ -144,21 +161,134 @@ describe('GEPA runs', () => {
     const [a, b] = m.prompt.parents.map((id) =>
       merged!.candidates.find((c) => c.prompt.id === id)!,
     );
-    // It keeps both parents' additions, and on the Pareto set it is at least as good as either.
-    expect(m.mean).toBeGreaterThanOrEqual(Math.max(a!.mean, b!.mean));
+    if (m.origin.kind !== 'merge') throw new Error('not a merge');
+    const anc = merged!.candidates.find(
+      (c) => c.prompt.id === (m.origin as { ancestor: string }).ancestor,
+    )!;
+    // What the merge guarantees, exactly: the text is the three-way merge of the ancestor and the
+    // two parents; the ancestor is no better than either parent; and on the subsample it was tried
+    // on, the merge passes at least as many tasks as the better parent there. (Not more on the
+    // whole Pareto set: the subsample is a few tasks, so it can lose elsewhere.)
+    expect(m.prompt.text).toBe(mergeThreeWay(anc.prompt.text, a!.prompt.text, b!.prompt.text));
+    expect(anc.mean).toBeLessThanOrEqual(Math.min(a!.mean, b!.mean));
+    const sub = m.origin.subsample.map((id) => merged!.paretoIds.indexOf(id));
+    const on = (c: { scores: number[] }) => sub.reduce((n, j) => n + (c.scores[j] ?? 0), 0);
+    expect(on(m)).toBeGreaterThanOrEqual(Math.max(on(a!), on(b!)));
+    for (const r of merged!.rejected) {
+      if (r.origin.kind === 'merge') expect(r.reason).toMatch(/is below the better parent's/);
+    }
   });
 
-  it('stops within its metric-call and LLM-call budgets', async () => {
-    const metric = await run({ maxMetricCalls: 25, iterations: 50 });
-    expect(metric.final.metricCalls).toBeLessThanOrEqual(25);
+  it('stops before a proposal its own budgets cannot pay for, and counts every grading', async () => {
+    // Floor: 10 (seed) + 3 · (2·3 + 10) = 58 metric calls; 70 buys 3 proposals in full.
+    const metric = await run({ maxMetricCalls: 70, iterations: 50 });
     expect(metric.final.stopReason).toBe('metric-budget');
-    const calls = await run({ maxLlmCalls: 14, iterations: 50 });
-    // Checked before each scoring: one scoring under way (at most the 10 Pareto tasks) may finish.
-    expect(calls.ctx.meter.llmCalls).toBeLessThanOrEqual(14 + 10);
+    expect(metric.final.metricCalls).toBeLessThanOrEqual(70);
+    expect(metric.final.metricCalls).toBe(metric.asked.gradings);
+    expect(
+      metric.ctx.events.some(
+        (e) => e.type === 'note' && /Stopped before a proposal/.test(e.message),
+      ),
+    ).toBe(true);
+    const calls = await run({ maxLlmCalls: 80, iterations: 50 });
+    expect(calls.ctx.meter.llmCalls).toBeLessThanOrEqual(80);
     expect(calls.final.stopReason).toBe('llm-budget');
-    const runBudget = await run({ iterations: 50 }, 1, { maxLlmCalls: 15 });
-    expect(runBudget.ctx.meter.llmCalls).toBeLessThanOrEqual(15);
-    expect(runBudget.final.stopReason).toBe('budget');
+  });
+
+  it('keeps the spend, and the accepted child, of a step the run budget cuts short', async () => {
+    // The run budget (not GEPA's) ends a step midway; find a seed and a budget where it cuts an
+    // accepted child's Pareto scoring.
+    let cut: Awaited<ReturnType<typeof run>> | undefined;
+    for (let calls = 15; calls < 60 && !cut; calls++) {
+      const r = await run({ iterations: 50 }, 1, { maxLlmCalls: calls });
+      // ... in the middle of that scoring: some of its gradings ran.
+      const kept = r.final.rejected.some((x) => /budget ran out before its Pareto/.test(x.reason));
+      if (kept && r.asked.cutShort > 0) cut = r;
+    }
+    expect(cut).toBeDefined();
+    expect(cut!.final.stopReason).toBe('budget');
+    // Every grading that ran is in the state, the cut-short ones included.
+    expect(cut!.final.metricCalls).toBe(cut!.asked.gradings);
+    const kept = cut!.final.rejected.find((x) => /before its Pareto scoring/.test(x.reason))!;
+    expect(kept.origin.kind).toBe('reflect');
+    if (kept.origin.kind === 'reflect')
+      expect(kept.origin.after).toBeGreaterThan(kept.origin.before);
+  });
+
+  it('refuses a budget that buys no proposal, saying so', async () => {
+    // The issue's case: 20 Pareto tasks, 15 metric calls: not even the seed's scoring.
+    const err = await run({ paretoTasks: 20, maxMetricCalls: 15 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GepaBudgetError);
+    expect((err as Error).message).toMatch(
+      /^GEPA's budget buys no proposal: the metric-call budget of 15 does not even pay for scoring the seed\./,
+    );
+    // The seed fits but no proposal does: refused unless the run says to go ahead.
+    const short = await run({ maxMetricCalls: 25 }).catch((e: unknown) => e);
+    expect((short as Error).message).toMatch(
+      /^GEPA's budget buys no proposal: the metric-call budget of 25 pays for scoring the seed and no proposal after it\. .* Give at least 58 metric calls .* To run anyway, turn on "Run below the budget floor"\.$/,
+    );
+    const anyway = await run({ maxMetricCalls: 25, belowFloor: true });
+    expect(anyway.final.candidates).toHaveLength(1);
+    expect(anyway.final.stopReason).toBe('metric-budget');
+    expect(anyway.final.metricCalls).toBe(10);
+    // The projection says the same before the run.
+    const k = readKnobs(gepaInfo.knobs, { maxMetricCalls: 25 }, 'GEPA');
+    expect(checkGepaBudget(k, { train: 30, validation: 0 })).toMatchObject({
+      proposals: 0,
+      floor: 58,
+      short: true,
+    });
+    expect(gepa.checkBudget!({ maxMetricCalls: 25 }, { train: 30, validation: 0 }).warning).toMatch(
+      /buys no proposal.*will be refused unless/,
+    );
+    expect(gepa.checkBudget!({ maxMetricCalls: 58 }, { train: 30, validation: 0 })).toEqual({
+      proposals: 3,
+    });
+    // The run's own LLM-call budget counts too (a proposal: 16 gradings, a reflection, a re-ask).
+    expect(gepa.checkBudget!({}, { train: 30, validation: 0 }, 40).warning).toMatch(
+      /^GEPA's budget buys 1 proposal: the run budget of 40 LLM calls pays/,
+    );
+  });
+
+  it('covers every feedback task in each epoch, padding the last minibatch', () => {
+    for (const [n, b] of [
+      [10, 3],
+      [7, 7],
+      [5, 2],
+      [9, 4],
+      [1, 1],
+    ] as const) {
+      const rng = Rng.seeded(n * 31 + b);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        const order = epochOrder(n, b, rng);
+        expect(order.length % b).toBe(0);
+        expect(order.length).toBe(Math.ceil(n / b) * b);
+        expect(new Set(order).size).toBe(n);
+        for (let i = 0; i < order.length; i += b) {
+          const batch = order.slice(i, i + b);
+          expect(new Set(batch).size).toBe(b);
+        }
+      }
+    }
+  });
+
+  it('records what each reflection cost, per proposal and in total', async () => {
+    const { final, llm } = await run({ iterations: 6, reasks: 1 });
+    const proposals = [...final.candidates, ...final.rejected].filter(
+      (c) => c.origin.kind === 'reflect',
+    );
+    expect(proposals.length).toBeGreaterThan(0);
+    let calls = 0;
+    for (const p of proposals) {
+      if (p.origin.kind !== 'reflect') continue;
+      expect(p.origin.cost!.calls).toBeGreaterThanOrEqual(1);
+      expect(p.origin.cost!.promptTokens).toBeGreaterThan(0);
+      calls += p.origin.cost!.calls;
+    }
+    // The total counts every reflection request the model got, proposals or not.
+    const asked = llm.requests.filter((r) => r.purpose === 'mutate');
+    expect(final.reflection!.calls).toBe(asked.length);
+    expect(calls).toBeLessThanOrEqual(asked.length);
   });
 
   it('refuses an unknown selection rule', async () => {

@@ -22,6 +22,10 @@ describe('honest stop reasons', () => {
     ['max-steps', undefined, tally(3, 12), 'max-steps'],
     ['no-usable-variants', undefined, tally(0, 4), 'no-usable-variants'],
     ['cancelled', undefined, undefined, 'cancelled'],
+    // GEPA's own budgets are budget stops, not "ran every step it was given".
+    ['metric-budget', undefined, undefined, 'budget'],
+    ['llm-budget', undefined, undefined, 'budget'],
+    ['constructor', undefined, undefined, 'max-steps'],
   ] as const)('%s (limit %s, %j) → %s', (method, limit, variants, want) => {
     expect(honestStopReason(method, limit, variants)).toBe(want);
   });
@@ -35,5 +39,12 @@ describe('honest stop reasons', () => {
     );
     expect(describeStop({ reason: 'converged', variants: tally(8, 2) }).advice).toBeUndefined();
     expect(describeStop({ reason: 'time-limit' }).label).toMatch(/time limit/);
+    expect(describeStop({ reason: 'budget', methodReason: 'metric-budget' })).toEqual({
+      label: "Stopped: the method's own budget is spent (its Metric-call budget).",
+      advice: 'Raise the method\'s "Metric-call budget" in the run settings to go further.',
+    });
+    expect(describeStop({ reason: 'budget', methodReason: 'budget' }).label).toBe(
+      'Stopped: the call or token budget is spent.',
+    );
   });
 });

@@ -19,7 +19,10 @@
  * - A task nobody solves leads nobody apart: every candidate ties there; dominance pruning
  *   (lowest mean first) then leaves it to the candidates that survive, as in the paper.
  * - Minibatches walk the feedback tasks in an order reshuffled every epoch (the `gepa` package's
- *   epoch-shuffled sampler). A parent that passes its whole minibatch is not reflected on (the
+ *   epoch-shuffled sampler), padded to a whole number of minibatches so every feedback task is
+ *   seen in every epoch. The package pads with its least frequent ids, which can put a task twice
+ *   into the last minibatch; here the padding takes the epoch's first tasks, so a minibatch never
+ *   holds a task twice. A parent that passes its whole minibatch is not reflected on (the
  *   package's skip-perfect rule): the iteration ends with a note.
  * - Acceptance is strict: child minibatch passes > parent minibatch passes.
  * - Merge: Athanor's system has one module (the instruction), so the paper's per-module merge
@@ -29,9 +32,17 @@
  *   each parent wins, and kept when it does at least as well there as the better parent. A merge
  *   costs no LLM call. It is due after every `mergeEvery` accepted children, at most `maxMerges`.
  * - Metric calls count every (prompt, task) grading, memoized or not, so a budget means the same
- *   on a warm and a cold cache. The LLM-call knob counts model calls of both roles; it is checked
- *   before each scoring and each reflection, so a scoring under way may finish past it (by at
- *   most one Pareto set). Either budget stops the run at the last complete iteration.
+ *   on a warm and a cold cache. The LLM-call knob counts model calls of both roles. Before a step
+ *   starts it checks that both budgets can pay for the whole step at its most expensive (budget.ts
+ *   proposalCost; for a merge, its subsample and the Pareto set), and stops (`metric-budget`,
+ *   `llm-budget`) rather than start a step it might not finish. Init refuses a budget below the
+ *   floor (the seed and three proposals) unless the `belowFloor` knob says to go ahead.
+ * - The run's own budget (calls, tokens, minutes) can still end a step midway: the spend of that
+ *   step stays in the state (metricCalls, the reflection's cost), and a child that had beaten its
+ *   parent on the minibatch but could not be scored on the Pareto set is kept among the rejected,
+ *   with that reason.
+ * - Each proposal records what its reflection cost: calls (re-asks included), prompt and answer
+ *   tokens, and model time (0 for an answer the cache or the run's call log gave back).
  * - The run's best is the candidate with the highest mean on the Pareto set (ties: the older).
  * - Stop: `iterations`, either budget, or a candidate that solves every Pareto task.
  */
@@ -51,7 +62,21 @@ import { clip, renderFeedback } from '../feedback';
 import { boolKnob, enumKnob, floatKnob, intKnob, num, bool, readKnobs, str } from '../knobs';
 import type { KnobValues } from '../knobs';
 import { fill, GEPA_REASK, GEPA_REFLECT } from '../meta-prompts';
-import type { BaseState, MethodInfo, Optimizer, OptimizerContext, PromptScore } from '../types';
+import type {
+  BaseState,
+  BudgetCheckResult,
+  MethodInfo,
+  Optimizer,
+  OptimizerContext,
+  PromptScore,
+} from '../types';
+import {
+  checkGepaBudget,
+  GepaBudgetError,
+  gepaReflections,
+  gepaSizes,
+  proposalCost,
+} from './budget';
 import { ancestorsOf, mergeSubsample, mergeThreeWay, paretoFront, selectByLeads } from './pareto';
 
 export const gepaInfo: MethodInfo = {
@@ -144,6 +169,12 @@ export const gepaInfo: MethodInfo = {
       100000,
       'Model calls of both roles GEPA may spend (0 = the run budget only).',
     ),
+    boolKnob(
+      'belowFloor',
+      'Run below the budget floor',
+      false,
+      'Start even when the budgets cannot pay for the seed and three proposals (otherwise the run is refused, saying what the budget buys).',
+    ),
     intKnob('reasks', 'Re-asks', 1, 0, 5, 'Re-asks when the reflection has no ``` block.'),
     floatKnob(
       'temperature',
@@ -157,6 +188,15 @@ export const gepaInfo: MethodInfo = {
   ],
 };
 
+/** What the reflection behind one proposal cost (re-asks included). */
+export interface ReflectionCost {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Model time; 0 for answers the completion cache or the run's call log gave back. */
+  ms: number;
+}
+
 /** How a candidate came to be: the lineage every candidate keeps. */
 export type GepaOrigin =
   | { kind: 'seed' }
@@ -169,6 +209,8 @@ export type GepaOrigin =
       after: number;
       /** The feedback the reflection model read, capped. */
       feedback: string;
+      /** The reflection's cost (absent in checkpoints written before it was kept). */
+      cost?: ReflectionCost;
     }
   | { kind: 'merge'; parents: [string, string]; ancestor: string; subsample: string[] };
 
@@ -204,6 +246,8 @@ export interface GepaState extends BaseState {
   acceptedSinceMerge: number;
   lastFound: boolean;
   triedMerges: string[];
+  /** Every reflection's cost, those that produced no instruction included (absent in older checkpoints). */
+  reflection?: ReflectionCost;
 }
 
 /** The Pareto front of a state: per Pareto task the candidate ids that lead on it. */
@@ -245,7 +289,29 @@ function limits(s: GepaState, ctx: OptimizerContext): string | undefined {
   return undefined;
 }
 
-/** Score with metric calls counted; throws MetricBudgetSpent when they would run over. */
+/**
+ * Which of GEPA's own budgets cannot pay `cost` more calls (checked before a step starts, so a
+ * step never begins what it might not finish), or undefined when both can.
+ */
+function cannotAfford(
+  s: GepaState,
+  ctx: OptimizerContext,
+  cost: { metric: number; llm: number },
+): 'metric-budget' | 'llm-budget' | undefined {
+  const metric = num(s.knobs, 'maxMetricCalls');
+  if (metric > 0 && s.metricCalls + cost.metric > metric) return 'metric-budget';
+  const llm = num(s.knobs, 'maxLlmCalls');
+  if (llm > 0 && ctx.budget.llmCalls + cost.llm > llm) return 'llm-budget';
+  return undefined;
+}
+
+const stateSizes = (s: GepaState) => ({
+  train: s.trainIds.length,
+  pareto: s.paretoIds.length,
+  minibatch: Math.min(num(s.knobs, 'minibatch'), s.trainIds.length),
+});
+
+/** Score with metric calls counted; throws GepaBudgetSpent when they would run over. */
 async function measure(
   ctx: OptimizerContext,
   s: GepaState,
@@ -258,7 +324,11 @@ async function measure(
   const llm = num(s.knobs, 'maxLlmCalls');
   if (llm > 0 && ctx.budget.llmCalls >= llm) throw new GepaBudgetSpent('llm-budget');
   const score = await ctx.score(prompt, tasks);
-  if (score.stoppedBy === 'budget') return undefined;
+  if (score.stoppedBy === 'budget') {
+    // The run's budget cut the scoring short: the gradings that ran are spent all the same.
+    s.metricCalls += score.perTask.length;
+    return undefined;
+  }
   s.metricCalls += tasks.length;
   return score;
 }
@@ -293,11 +363,22 @@ function chooseParent(s: GepaState, rng: Rng): number {
   return selectByLeads(paretoFront(s.candidates.map((c) => c.scores)).leads, rng);
 }
 
+/**
+ * One epoch's order of the feedback tasks (indices): shuffled, then padded with its first tasks
+ * to a whole number of minibatches, so every task is in some minibatch of every epoch and no
+ * minibatch holds a task twice (size <= n).
+ */
+export function epochOrder(n: number, size: number, rng: Rng): number[] {
+  const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+  const pad = (size - (n % size)) % size;
+  return [...order, ...order.slice(0, pad)];
+}
+
 /** The next minibatch of feedback tasks; a new shuffled epoch when the current one runs out. */
 function nextMinibatch(s: GepaState, rng: Rng): string[] {
   const size = Math.min(num(s.knobs, 'minibatch'), s.trainIds.length);
   if (s.cursor + size > s.order.length) {
-    s.order = rng.shuffle(s.trainIds.map((_, i) => i));
+    s.order = epochOrder(s.trainIds.length, size, rng);
     s.cursor = 0;
   }
   const ids = s.order.slice(s.cursor, s.cursor + size).map((i) => s.trainIds[i] as string);
@@ -347,6 +428,33 @@ async function addCandidate(
   return true;
 }
 
+const noCost = (): ReflectionCost => ({ calls: 0, promptTokens: 0, completionTokens: 0, ms: 0 });
+
+/** The context the reflection asks through: every answer's calls, tokens and time land in `cost`. */
+function costing(ctx: OptimizerContext, cost: ReflectionCost): OptimizerContext {
+  return {
+    ...ctx,
+    async complete(req) {
+      const c = await ctx.complete(req);
+      cost.calls += 1;
+      cost.promptTokens += c.usage.promptTokens;
+      cost.completionTokens += c.usage.completionTokens;
+      cost.ms += c.cached ? 0 : c.latencyMs;
+      return c;
+    },
+  };
+}
+
+function addCost(s: GepaState, cost: ReflectionCost): void {
+  const t = s.reflection ?? noCost();
+  s.reflection = {
+    calls: t.calls + cost.calls,
+    promptTokens: t.promptTokens + cost.promptTokens,
+    completionTokens: t.completionTokens + cost.completionTokens,
+    ms: t.ms + cost.ms,
+  };
+}
+
 async function reflectStep(
   ctx: OptimizerContext,
   s: GepaState,
@@ -372,10 +480,17 @@ async function reflectStep(
   const examples = reflectiveExamples(ctx, tasks, before);
   const meta = fill(GEPA_REFLECT, { prompt: parent.prompt.text, examples });
   const o = { temperature: num(s.knobs, 'temperature'), maxReasks: num(s.knobs, 'reasks') };
-  const text = await askInConversation(ctx, rng, meta, o, (answer) => {
-    const parsed = parseFenced(answer);
-    return parsed !== undefined ? { accept: parsed } : { reask: GEPA_REASK };
-  });
+  const cost = noCost();
+  let text: string | undefined;
+  try {
+    text = await askInConversation(costing(ctx, cost), rng, meta, o, (answer) => {
+      const parsed = parseFenced(answer);
+      return parsed !== undefined ? { accept: parsed } : { reask: GEPA_REASK };
+    });
+  } finally {
+    // Spent even when the run's budget ends the conversation midway.
+    addCost(s, cost);
+  }
   if (text === undefined) {
     if (limits(s, ctx)) return 'budget';
     ctx.emit({ type: 'note', step, message: 'The reflection had no instruction in a ``` block.' });
@@ -394,6 +509,7 @@ async function reflectStep(
     before: passes(before),
     after: passes(after),
     feedback,
+    cost,
   };
   if (s.candidates.some((c) => c.prompt.id === child.id) || passes(after) <= passes(before)) {
     const reason = s.candidates.some((c) => c.prompt.id === child.id)
@@ -403,7 +519,7 @@ async function reflectStep(
     ctx.emit({ type: 'note', step, message: `Rejected: ${reason}.` });
     return undefined;
   }
-  if (!(await addCandidate(ctx, s, child, origin, step))) return 'budget';
+  if (!(await addOrKeep(ctx, s, child, origin, step))) return 'budget';
   s.lastFound = true;
   s.acceptedSinceMerge += 1;
   if (
@@ -415,6 +531,33 @@ async function reflectStep(
     s.acceptedSinceMerge = 0;
   }
   return undefined;
+}
+
+/**
+ * Score an accepted proposal on the Pareto set and add it to the pool. When the run's budget ends
+ * that scoring, the proposal is kept among the rejected with that reason (its spend is already in
+ * the state), so the family tree still shows what the step found; false then.
+ */
+async function addOrKeep(
+  ctx: OptimizerContext,
+  s: GepaState,
+  prompt: PromptCandidate,
+  origin: GepaOrigin,
+  step: number,
+): Promise<boolean> {
+  const keep = (): void => {
+    const reason = 'accepted, but the run budget ran out before its Pareto scoring';
+    s.rejected.push({ prompt, origin, reason });
+    ctx.emit({ type: 'note', step, message: `Not added: ${reason}.` });
+  };
+  try {
+    if (await addCandidate(ctx, s, prompt, origin, step)) return true;
+  } catch (e) {
+    keep();
+    throw e;
+  }
+  keep();
+  return false;
 }
 
 /** A viable merge: two front candidates, a common ancestor no better than either, a new text. */
@@ -486,7 +629,7 @@ async function mergeStep(
     ctx.emit({ type: 'note', step, message: `Rejected: ${reason}.` });
     return 'merged';
   }
-  if (!(await addCandidate(ctx, s, merged, origin, step))) return 'budget';
+  if (!(await addOrKeep(ctx, s, merged, origin, step))) return 'budget';
   return 'merged';
 }
 
@@ -523,6 +666,24 @@ export const gepa: Optimizer<GepaState> = {
           'No tasks left for a separate Pareto set: the feedback tasks score the front too (the paper keeps them apart).',
       });
     }
+    const check = checkGepaBudget(knobs, {
+      train: ctx.train.length,
+      validation: ctx.validation.length,
+    });
+    if (check.short && check.message) {
+      if (!check.seedFits || !bool(knobs, 'belowFloor')) {
+        throw new GepaBudgetError(
+          check.seedFits
+            ? `${check.message} To run anyway, turn on "Run below the budget floor".`
+            : check.message,
+        );
+      }
+      ctx.emit({
+        type: 'note',
+        step: 0,
+        message: `Below the budget floor, as asked: ${check.message}`,
+      });
+    }
     const seed = await makeCandidate(args.initialPrompt, [], 'seed', 0);
     const s: GepaState = {
       ...startState(rng),
@@ -539,6 +700,7 @@ export const gepa: Optimizer<GepaState> = {
       acceptedSinceMerge: 0,
       lastFound: false,
       triedMerges: [],
+      reflection: noCost(),
     };
     try {
       if (!(await addCandidate(ctx, s, seed, { kind: 'seed' }, 0))) return finish(s, 'budget');
@@ -562,20 +724,42 @@ export const gepa: Optimizer<GepaState> = {
       let merged = false;
       if (bool(s.knobs, 'merge') && s.mergesDue > 0 && s.lastFound) {
         s.lastFound = false;
-        const m = await mergeStep(ctx, s, rng, step);
-        if (m === 'budget') outcome = 'budget';
-        merged = m === 'merged';
+        const sub = Math.min(num(s.knobs, 'mergeSubsample'), s.paretoIds.length);
+        const short = cannotAfford(s, ctx, {
+          metric: sub + s.paretoIds.length,
+          llm: sub + s.paretoIds.length,
+        });
+        if (short) {
+          ctx.emit({
+            type: 'note',
+            step,
+            message: `A merge is due, but the ${short === 'metric-budget' ? 'metric-call' : 'LLM-call'} budget left cannot pay for its subsample and the Pareto set: no merge.`,
+          });
+        } else {
+          const m = await mergeStep(ctx, s, rng, step);
+          if (m === 'budget') outcome = 'budget';
+          merged = m === 'merged';
+        }
       }
       if (!merged && outcome === undefined) {
         s.lastFound = false;
+        const cost = proposalCost(s.knobs, stateSizes(s));
+        const short = cannotAfford(s, ctx, cost);
+        if (short) {
+          ctx.emit({
+            type: 'note',
+            step,
+            message: `Stopped before a proposal it might not finish: one may cost ${short === 'metric-budget' ? `${cost.metric} metric calls` : `${cost.llm} LLM calls`}, more than the budget has left.`,
+          });
+          return finish(s, short);
+        }
         outcome = await reflectStep(ctx, s, rng, step);
       }
-      if (outcome === 'budget') return finish(structuredClone(state), limits(s, ctx) ?? 'budget');
+      // The run's budget ended the step midway: keep its spend (and any child it kept) in the state.
+      if (outcome === 'budget') return finish(s, limits(s, ctx) ?? 'budget');
     } catch (e) {
-      if (e instanceof GepaBudgetSpent) return finish(structuredClone(state), e.reason);
-      if (e instanceof Error && e.name === 'BudgetExhaustedError') {
-        return finish(structuredClone(state), 'budget');
-      }
+      if (e instanceof GepaBudgetSpent) return finish(s, e.reason);
+      if (e instanceof Error && e.name === 'BudgetExhaustedError') return finish(s, 'budget');
       throw e;
     }
     const best = s.candidates[bestIndex(s)] as GepaCandidate;
@@ -586,18 +770,33 @@ export const gepa: Optimizer<GepaState> = {
     });
   },
 
+  checkBudget(knobs, counts, runMaxLlmCalls): BudgetCheckResult {
+    const k = readKnobs(gepaInfo.knobs, knobs, 'GEPA');
+    const check = checkGepaBudget(k, counts, runMaxLlmCalls);
+    const refused = check.short && (!check.seedFits || !bool(k, 'belowFloor'));
+    return {
+      proposals: check.proposals,
+      ...(check.message
+        ? {
+            warning: refused
+              ? `${check.message} The run will be refused unless "Run below the budget floor" is on.`
+              : check.message,
+          }
+        : {}),
+    };
+  },
+
   projectCalls(knobs: Record<string, KnobValue>, counts) {
     const k = readKnobs(gepaInfo.knobs, knobs, 'GEPA');
-    const train = Math.min(num(k, 'trainTasks'), counts.train);
-    const left = counts.validation > 0 ? counts.validation : counts.train - train;
-    const pareto = Math.min(num(k, 'paretoTasks'), left > 0 ? left : train);
-    const b = Math.min(num(k, 'minibatch'), train);
+    const { pareto, minibatch: b } = gepaSizes(k, counts);
     const it = num(k, 'iterations');
     // Upper bound: the seed on the Pareto set, then per iteration the parent and the child on a
-    // minibatch, the child on the Pareto set, and the reflection with its re-asks.
+    // minibatch, the child on the Pareto set, and the reflection with its re-asks (each grading
+    // is at most one task-model call). A metric-call budget caps both the gradings and the
+    // reflections it leaves room for (budget.ts gepaReflections).
     let metric = pareto + it * (2 * b + pareto);
     if (num(k, 'maxMetricCalls') > 0) metric = Math.min(metric, num(k, 'maxMetricCalls'));
-    const total = metric + it * (1 + num(k, 'reasks'));
+    const total = metric + gepaReflections(k, counts) * (1 + num(k, 'reasks'));
     return num(k, 'maxLlmCalls') > 0 ? Math.min(total, num(k, 'maxLlmCalls')) : total;
   },
 };
