@@ -15,7 +15,7 @@ import { prochemy } from './prochemy';
 import { splitProjection, type RoleProjection } from './projection';
 import { ppoInstanceOptimizer, ppoOptimizer } from './ppo/agent';
 import { randomHybridInstanceOptimizer, randomHybridOptimizer } from './random-hybrid';
-import type { BaseState, MethodInfo, Optimizer } from './types';
+import type { BaseState, MethodInfo, Optimizer, ProposalCost } from './types';
 
 /** Registry order is display order: the papers' methods first, then baselines. */
 const METHODS: readonly Optimizer<BaseState>[] = [
@@ -106,6 +106,17 @@ export function rejectedOf(id: string, state: unknown): { promptId: string; reas
   if (!m?.rejected || !state) return [];
   try {
     return m.rejected(state as BaseState);
+  } catch {
+    return [];
+  }
+}
+
+/** What made each proposal cost (GEPA's reflections), read from a checkpoint's state; [] for others. */
+export function proposalCostsOf(id: string, state: unknown): ProposalCost[] {
+  const m = METHODS.find((x) => x.info.id === id);
+  if (!m?.proposalCosts || !state) return [];
+  try {
+    return m.proposalCosts(state as BaseState);
   } catch {
     return [];
   }

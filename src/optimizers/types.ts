@@ -190,6 +190,16 @@ export interface BaseState {
   variants?: VariantTally;
 }
 
+/** The optimizer-model requests behind one proposal: calls (re-asks included), tokens, time. */
+export interface ProposalCost {
+  promptId: string;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Model time; 0 for answers a cache or the run's call log gave back. */
+  ms: number;
+}
+
 /** What a method's budget buys (Optimizer.checkBudget). */
 export interface BudgetCheckResult {
   /** Proposals the budget pays for in full (Infinity with no budget set). */
@@ -234,6 +244,8 @@ export interface Optimizer<S extends BaseState = BaseState> {
   paretoFront?(state: S): { promptId: string; taskIds: string[] }[];
   /** Proposals the method did not keep, with why (GEPA's rejected children), for the family tree. */
   rejected?(state: S): { promptId: string; reason: string }[];
+  /** What asking for each proposal cost (GEPA's reflections), for the family tree. */
+  proposalCosts?(state: S): ProposalCost[];
   /**
    * For methods whose own budget has a floor (GEPA): what the budget buys and, below the floor, a
    * warning for the New-run page's projection (`runMaxLlmCalls`: the run's LLM-call budget).

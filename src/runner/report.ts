@@ -137,8 +137,8 @@ export function runCost(
     verdictCacheHits: 0,
   };
   const byRole: Record<ModelRole, RoleCost> = {
-    task: { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
-    optimizer: { llmCalls: 0, promptTokens: 0, completionTokens: 0 },
+    task: { llmCalls: 0, promptTokens: 0, completionTokens: 0, modelSeconds: 0 },
+    optimizer: { llmCalls: 0, promptTokens: 0, completionTokens: 0, modelSeconds: 0 },
   };
   for (const { completion, request } of calls) {
     if (completion.cached) {
@@ -153,6 +153,7 @@ export function runCost(
     role.llmCalls++;
     role.promptTokens += completion.usage.promptTokens;
     role.completionTokens += completion.usage.completionTokens;
+    role.modelSeconds = (role.modelSeconds ?? 0) + completion.latencyMs / 1000;
   }
   cost.byRole = byRole;
   for (const e of evaluations) {

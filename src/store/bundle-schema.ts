@@ -144,7 +144,12 @@ const taskLevelComparison = v.object({
   seFrom: v.picklist(['tasks', 'seeds']),
   mdd: v.nullable(num),
 });
-const roleCost = v.object({ llmCalls: count, promptTokens: count, completionTokens: count });
+const roleCost = v.object({
+  llmCalls: count,
+  promptTokens: count,
+  completionTokens: count,
+  modelSeconds: maybe(v.pipe(v.number(), v.minValue(0))),
+});
 export const reportSchema = v.object({
   testSetOptimization: v.boolean(),
   split: v.object({ train: text, test: text, testTasks: count }),

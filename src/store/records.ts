@@ -168,6 +168,8 @@ export interface RoleCost {
   llmCalls: number;
   promptTokens: number;
   completionTokens: number;
+  /** Model time of this role's answers (absent in reports written before it was kept). */
+  modelSeconds?: number;
 }
 
 /** The held-out evaluation of a finished run (see runner/report.ts for how each figure is made). */

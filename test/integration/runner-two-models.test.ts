@@ -92,6 +92,11 @@ describe('a run with a task model and an optimizer model', () => {
     expect(byRole.task.llmCalls).toBe(task.requests.length);
     expect(byRole.optimizer.llmCalls).toBe(opt.requests.length);
     expect(byRole.task.llmCalls + byRole.optimizer.llmCalls).toBe(record.report!.cost.llmCalls);
+    // Model time splits by role too (the reflection model's own seconds).
+    expect(byRole.task.modelSeconds! + byRole.optimizer.modelSeconds!).toBeCloseTo(
+      record.report!.cost.modelSeconds,
+      9,
+    );
 
     // Lineage with feedback is stored with the prompts.
     const prompts = await db.prompts.where('runId').equals(id).toArray();
@@ -130,7 +135,19 @@ describe('a run with a task model and an optimizer model', () => {
     const replayed = (await third.runs.get(again.id))!.report!;
     expect(replayed.final).toEqual(record.report!.final);
     expect(replayed.prompts).toEqual(record.report!.prompts);
-    expect(replayed.cost.byRole).toEqual(byRole);
+    // Calls and tokens replay exactly; model time is the replay's own, not the model's.
+    const callsAndTokens = (b: typeof byRole | undefined) =>
+      Object.fromEntries(
+        Object.entries(b ?? {}).map(([role, c]) => [
+          role,
+          {
+            llmCalls: c.llmCalls,
+            promptTokens: c.promptTokens,
+            completionTokens: c.completionTokens,
+          },
+        ]),
+      );
+    expect(callsAndTokens(replayed.cost.byRole)).toEqual(callsAndTokens(byRole));
   });
 
   it('without an optimizer model, the task model plays both roles', async () => {

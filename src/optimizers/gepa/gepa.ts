@@ -644,6 +644,14 @@ export const gepa: Optimizer<GepaState> = {
     return state.rejected.map((r) => ({ promptId: r.prompt.id, reason: r.reason }));
   },
 
+  proposalCosts(state) {
+    return [...state.candidates, ...state.rejected].flatMap((c) =>
+      c.origin.kind === 'reflect' && c.origin.cost
+        ? [{ promptId: c.prompt.id, ...c.origin.cost }]
+        : [],
+    );
+  },
+
   async init(args, ctx) {
     const knobs = readKnobs(gepaInfo.knobs, args.knobs, 'GEPA');
     const rng = Rng.seeded(args.seed);
