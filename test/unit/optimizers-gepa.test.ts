@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { checkGepaBudget, GepaBudgetError } from '../../src/optimizers/gepa/budget';
+import {
+  checkGepaBudget,
+  GepaBudgetError,
+  gepaReflections,
+} from '../../src/optimizers/gepa/budget';
+import { planCalls } from '../../src/ui/projection';
 import {
   epochOrder,
   gepa,
@@ -248,6 +253,33 @@ describe('GEPA runs', () => {
     expect(gepa.checkBudget!({}, { train: 30, validation: 0 }, 40).warning).toMatch(
       /^GEPA's budget buys 1 proposal: the run budget of 40 LLM calls pays/,
     );
+  });
+
+  it('warns in the New-run projection, saying what the budget buys', () => {
+    const counts = { train: 30, validation: 0, test: 10 };
+    // The case: the projection no longer pretends; it says the run will be refused.
+    const refused = planCalls(
+      gepa as never,
+      { paretoTasks: 20, maxMetricCalls: 15 },
+      counts,
+      1,
+      1,
+      undefined,
+    );
+    expect(refused.budgetWarning).toMatch(
+      /^GEPA's budget buys no proposal: the metric-call budget of 15 does not even pay for scoring the seed\..*will be refused/,
+    );
+    expect(refused.optimize).toBeLessThanOrEqual(15);
+    // The run's LLM-call budget per seed: 100 calls buy 4 proposals of 16 gradings + 2 reflection calls.
+    expect(planCalls(gepa as never, {}, counts, 1, 1, 100).budgetWarning).toBeUndefined();
+    expect(planCalls(gepa as never, {}, counts, 1, 1, 60).budgetWarning).toMatch(
+      /^GEPA's budget buys 2 proposals: the run budget of 60 LLM calls/,
+    );
+    expect(planCalls(gepa as never, {}, counts, 1, 1, undefined).budgetWarning).toBeUndefined();
+    // Under a metric budget the projected reflections are the ones it leaves room for.
+    const k = { maxMetricCalls: 58, iterations: 50 };
+    expect(gepaReflections(readKnobs(gepaInfo.knobs, k, 'GEPA'), counts)).toBe(6);
+    expect(gepa.projectCalls(k, counts)).toBe(58 + 6 * 2);
   });
 
   it('covers every feedback task in each epoch, padding the last minibatch', () => {
