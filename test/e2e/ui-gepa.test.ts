@@ -228,7 +228,17 @@ describe('GEPA with a separate optimizer model, real parts (wllama stories260K �
     expect(replayed.config.optimizerModel).toMatchObject({ engine: 'replay', modelId: REFLECTOR });
     expect(replayed.report.final).toEqual(original.report.final);
     expect(replayed.report.prompts).toEqual(original.report.prompts);
-    expect(replayed.report.cost.byRole).toEqual(original.report.cost.byRole);
+    // Calls and tokens replay exactly; model time is the replay's own, not the models'.
+    const callsAndTokens = (b: unknown) =>
+      Object.entries(b as Record<string, Record<string, number>>).map(([role, c]) => [
+        role,
+        c.llmCalls,
+        c.promptTokens,
+        c.completionTokens,
+      ]);
+    expect(callsAndTokens(replayed.report.cost.byRole)).toEqual(
+      callsAndTokens(original.report.cost.byRole),
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -301,9 +311,21 @@ describe('GEPA with a separate optimizer model on the scripted landscape (real P
     await fillKnob(page, /^Feedback tasks/, '5');
     await fillKnob(page, /^Pareto tasks/, '5');
     await fillKnob(page, /^Minibatch size/, '2');
-    await fillKnob(page, /^Iterations/, '6');
-    await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill('1');
+    await fillKnob(page, /^Iterations/, '8');
+    // Seed 4: a run that accepts children, rejects one and converges within the 8 iterations.
+    await page.getByRole('textbox', { name: 'Seeds', exact: true }).fill('4');
     await page.getByLabel('Max LLM calls per seed').fill('0');
+    // A metric-call budget below the floor: the projection says what it buys before the run.
+    // Floor: 3 (the seed on the Pareto set) + 3 · (2·3 + 3) = 30.
+    await fillKnob(page, /^Metric-call budget/, '20');
+    const floor = page.getByTestId('budget-floor');
+    await expect
+      .poll(async () => (await floor.textContent())?.replace(/\s+/g, ' '))
+      .toMatch(
+        /^GEPA's budget buys (\d+) proposals?: the metric-call budget of 20 pays for scoring the seed and \d+ proposals? after it\. .* Give at least \d+ metric calls .* will be refused unless "Run below the budget floor" is on\.$/,
+      );
+    await fillKnob(page, /^Metric-call budget/, '300');
+    await expect.poll(() => floor.count()).toBe(0);
     await page.getByLabel('Run name').fill('GEPA on the landscape, two models');
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash));
@@ -329,6 +351,10 @@ describe('GEPA with a separate optimizer model on the scripted landscape (real P
     await tree.waitFor();
     expect(await tree.locator('li').count()).toBeGreaterThan(1);
     expect(await tree.getByText('reflect').count()).toBeGreaterThan(0);
+    // Each proposal says what its reflection cost.
+    expect(await tree.getByTestId('proposal-cost').first().textContent()).toMatch(
+      /^reflection: \d+ calls?, [\d,]+ tokens \([\d,]+ in, [\d,]+ out\), \d+\.\d s of model time$/,
+    );
     // Proposals GEPA did not keep say why (the minibatch acceptance rule).
     expect(
       await tree.getByText(/not kept: minibatch \d+\/\d+ does not beat/).count(),
