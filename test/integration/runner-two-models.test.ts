@@ -107,6 +107,13 @@ describe('a run with a task model and an optimizer model', () => {
     // A bundle keeps both models; its import is the same run.
     await storeRunTasks(db);
     const bundle = await exportBundle(db, id, { name: 'athanor', version: 'test' });
+    // The export carries what each reflection cost: the reflection model's own calls, per proposal.
+    const reflected = bundle.checkpoints.flatMap((c) =>
+      (getOptimizer('gepa').proposalCosts?.(c.state as never) ?? []).map((x) => x.calls),
+    );
+    expect(reflected.length).toBeGreaterThan(0);
+    expect(reflected.every((n) => n >= 1)).toBe(true);
+    expect(reflected.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(opt.requests.length);
     const other = fresh();
     expect(await importBundle(other, JSON.stringify(bundle))).toBe(id);
     const imported = (await other.runs.get(id))!;
