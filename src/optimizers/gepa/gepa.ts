@@ -553,7 +553,9 @@ async function addOrKeep(
   try {
     if (await addCandidate(ctx, s, prompt, origin, step)) return true;
   } catch (e) {
-    keep();
+    // Only a spent budget: a crash or a pause discards this step's state and re-runs it.
+    if (e instanceof GepaBudgetSpent || (e instanceof Error && e.name === 'BudgetExhaustedError'))
+      keep();
     throw e;
   }
   keep();
