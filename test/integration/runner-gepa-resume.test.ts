@@ -2,7 +2,8 @@
  * GEPA through the runner, crashed once in every optimizer step and resumed each time in a fresh
  * runner (a new tab: nothing in memory survives), ends identical to an uninterrupted run: the same
  * evaluations, prompts, report and GEPA state (Pareto scores, lineage, rejected proposals, metric
- * calls, each reflection's cost). The Prochemy counterpart is runner-resume.test.ts.
+ * calls, each reflection's cost). The Prochemy counterpart is runner-resume.test.ts. And the
+ * runner refuses a GEPA run whose budget buys no proposal before it makes a call.
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,5 +125,33 @@ describe('GEPA: crash and resume', () => {
     expect(run.report!.cost.llmCalls).toBe(refRun.report!.cost.llmCalls);
     expect(run.report!.cost.byRole).toEqual(refRun.report!.cost.byRole);
     expect(run.diagnostics!.stops).toEqual(refRun.diagnostics!.stops);
+  });
+
+  it('refuses to start a run whose budget buys no proposal, before any call', async () => {
+    const db = freshDb();
+    const llm = model();
+    let calls = 0;
+    const counting: LlmPort = {
+      modelId: llm.modelId,
+      complete: (req, signal) => {
+        calls++;
+        return llm.complete(req, signal);
+      },
+    };
+    const runner = runnerOn(db, counting);
+    const id = await runner.create(
+      runConfig({
+        name: 'GEPA under the floor',
+        method: 'gepa',
+        knobs: { trainTasks: 5, paretoTasks: 5, minibatch: 2, maxMetricCalls: 12 },
+        seeds: [1],
+      }),
+    );
+    expect(await runner.start(id)).toBe('failed');
+    expect((await db.runs.get(id))!.error).toMatch(
+      /GEPA's budget buys no proposal: the metric-call budget of 12 pays for scoring the seed and no proposal after it\..*To run anyway, turn on "Run below the budget floor"\./,
+    );
+    expect(calls).toBe(0);
+    expect(await db.evaluations.where('runId').equals(id).count()).toBe(0);
   });
 });
