@@ -243,14 +243,18 @@ export function relabellingTest(
   let upper: number | null = null;
   let acc = 0;
   for (let x = max; x > 0; x--) {
-    acc += law.probs[x - law.min] as number;
+    const px = law.probs[x - law.min] as number;
+    if (px === 0) continue; // only sums the test can produce are critical values
+    acc += px;
     if (2 * acc < alpha) upper = x;
     else break;
   }
   let lower: number | null = null;
   acc = 0;
   for (let x = law.min; x < 0; x++) {
-    acc += law.probs[x - law.min] as number;
+    const px = law.probs[x - law.min] as number;
+    if (px === 0) continue;
+    acc += px;
     if (2 * acc < alpha) lower = x;
     else break;
   }
@@ -542,4 +546,12 @@ export function detectableText(c: TaskLevelComparison): string {
   if (c.mdd >= 1)
     return `nothing: with ${tasks}, even a 100-point difference would not reliably be found`;
   return `with ${tasks}, a true difference of about ${Math.round(c.mdd * 100)} points would be found 80% of the time (α 5%); smaller ones can go unseen`;
+}
+
+/** The detectable difference in a table cell: "about 13 points", or why there is none. */
+export function detectableShort(c: TaskLevelComparison): string {
+  if (c.changed === 0) return 'no task changed';
+  if (c.tooFewChanged || c.mdd === null) return 'too few tasks changed to tell';
+  if (c.mdd >= 1) return 'none (over 100 points)';
+  return `about ${Math.round(c.mdd * 100)} points`;
 }

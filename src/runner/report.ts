@@ -192,6 +192,7 @@ export function buildReport(args: {
       final,
       evaluations,
       new Set([...testTaskIds, ...(args.validationTaskIds ?? [])]),
+      new Set(args.validationTaskIds ?? []),
     ),
     cost: runCost(args.calls, evaluations),
     ...(samples > 1 ? { samplingTemperature: heldoutTemperature(config) } : {}),
@@ -256,9 +257,14 @@ function generalizationGap(
   final: readonly TaskOutcome[][],
   evaluations: readonly EvaluationRecord[],
   notTraining: ReadonlySet<string>,
+  validationIds: ReadonlySet<string>,
 ): GeneralizationGap[] {
   return prompts.map((p, s) => {
     const test = final[s] as TaskOutcome[];
+    // An optimize-phase grade on a validation task: the method chose among prompts there.
+    const validationUsed = evaluations.some(
+      (e) => e.seed === p.seed && e.phase === 'optimize' && validationIds.has(e.taskId),
+    );
     return {
       seed: p.seed,
       promptId: p.finalId,
@@ -266,6 +272,7 @@ function generalizationGap(
       validation: splitScore(evaluations, p.seed, p.finalId, 'validation'),
       test: { score: test.filter((t) => t.first).length / test.length, tasks: test.length },
       selectedBy: p.selectedBy ?? 'training',
+      ...(validationUsed ? { validationUsed } : {}),
     };
   });
 }
