@@ -9,8 +9,9 @@
  *   optimization), next to the held-out grading of the single best prompt;
  * - over seeds: mean ± sample std (n − 1);
  * - initial vs final prompt with the task as the unit (core/task-stats.ts): per-task differences of
- *   the greedy strict verdict averaged over seeds, an exact sign-flip test, a t interval and the
- *   smallest detectable difference; and each seed on its own with McNemar's exact test;
+ *   the greedy strict verdict averaged over seeds, an exact within-task relabelling test, a t
+ *   interval with the spread between seeds and the smallest detectable difference; and each seed
+ *   on its own with McNemar's exact test;
  * - per seed, the selected prompt's training, validation and test scores (the overfitting gap);
  * - cost from the run's call log and evaluations.
  */
