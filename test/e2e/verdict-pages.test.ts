@@ -8,7 +8,9 @@
  * Two finished runs are written straight into IndexedDB: run A's refined prompt is one answer on
  * every seed (4 of 20 tasks), run B's seeds find 14, 6 and 0 more tasks. Run B's initial prompt
  * answers as run A's refined one, so B's own report (refined vs initial) and the A-vs-B pair are
- * the same comparison: p = 0.0031, 95% CI [−46.8, +100] points.
+ * the same comparison: p = 0.0031, 95% CI [−46.8, +100] points. Run B also graded a validation
+ * task while optimizing (as GEPA does with its Pareto set): its gap table must say "used for
+ * selection".
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,11 +80,19 @@ function run(
   const evaluations = SEEDS.flatMap((seed, s) => [
     ...TASKS.map((t, i) => evaluation(id, seed, 'I', t, initial(s)[i]!)),
     ...TASKS.map((t, i) => evaluation(id, seed, `F${seed}`, t, final(s)[i]!)),
+    // Run B is a GEPA-like run: it graded its prompts on the validation task while optimizing.
+    ...(id === 'run-b'
+      ? (['optimize', 'validation'] as const).map((phase) => ({
+          ...evaluation(id, seed, `F${seed}`, 'toy/val0', true),
+          phase,
+        }))
+      : []),
   ]);
   const cfg = config(id, method);
   const report = buildReport({
     config: cfg,
     testTaskIds: TASKS,
+    validationTaskIds: ['toy/val0'],
     prompts: SEEDS.map((seed) => ({ seed, initialId: 'I', finalId: `F${seed}` })),
     evaluations,
     calls: [],
@@ -97,7 +107,7 @@ function run(
       updatedAt: id === 'run-b' ? 3 : 2,
       testSetOptimization: false,
       report,
-      taskIds: { train: [], validation: [], test: TASKS },
+      taskIds: { train: [], validation: ['toy/val0'], test: TASKS },
     },
     evaluations,
   };
@@ -174,12 +184,16 @@ describe('one verdict on the Results and Compare pages', () => {
 
     const { page, errors } = await openPage(browser, `${server.url}#/runs`);
     await putRuns(page);
-
+    // The records were written past Dexie, whose live queries cache what they last read (the Runs
+    // page's empty list): a fresh start of the app reads them all.
     await page.goto(`${server.url}#/runs/run-b/results`);
+    await page.reload();
     const results = page.getByTestId('verdict');
     await results.waitFor({ timeout: 20_000 });
     expect(await results.innerText()).toContain(`Refined vs initial: ${words}.`);
     expect(await page.getByTestId('verdict-scope').innerText()).toMatch(/^3 seeds/);
+    // The gap table: run B's validation score was used for selection, on every seed.
+    expect(await page.getByTestId('validation-used').count()).toBe(3);
 
     await page.goto(`${server.url}#/compare/run-a,run-b`);
     const pair = page.getByTestId('pair-verdict');
