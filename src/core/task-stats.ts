@@ -1,26 +1,42 @@
 /**
  * Task-level comparison of two prompts (or two methods) graded on the same tasks over one or more
  * seeds. The task is the unit of analysis: seeds are repeated measurements of a task, so they are
- * averaged within the task before anything is tested. docs/statistics.md explains each choice and
- * bench/stats.ts checks calibration by simulation.
+ * averaged within the task before anything is tested. docs/statistics.md explains each choice, the
+ * design question each figure answers, and bench/stats.ts checks calibration by simulation.
  *
  * - Difference per task: d_i = mean over seeds of (second − first), on the greedy strict verdict.
- * - Test: exact two-sided sign-flip permutation test of mean(d) = 0 (Fisher 1935; Good,
- *   "Permutation, Parametric and Bootstrap Tests of Hypotheses", 2005, §3). With S seeds, S·d_i is an
- *   integer, so the permutation distribution of Σ S·d_i is computed exactly by convolution.
- * - Interval: Student-t interval of mean(d) whose standard error is the larger of the task-level one
- *   (sd(d_i)/√n) and the crossed tasks × seeds random-effects one (MS_task + MS_seed − MS_error)/(nS),
- *   with Satterthwaite's degrees of freedom: seeds that disagree as a whole widen it, identical seeds
- *   leave it as one seed's.
- * - Smallest detectable difference at 80% power, α 5%: (t_{1−α/2} + t_{power}) · SE.
+ * - Test ("is this prompt better on these tasks?", seeds fixed): exact within-task relabelling.
+ *   Under H0 every draw of a task — the first arm's and the second's — passes with the same
+ *   probability, so the draws of a task are exchangeable and which of them carry the label "first"
+ *   is uniformly random given how many passed. An arm whose seeds all hold the same answers (the
+ *   initial prompt's greedy answer, reused by every seed) is one draw, not S. The relabelling
+ *   distribution of each task is hypergeometric; of the sum over tasks, their convolution: exact,
+ *   valid for skewed difficulty and for a shared initial arm, and blind to how seeds are paired.
+ *   With one seed per arm it is the sign-flip (McNemar exact) test.
+ * - Interval ("does this method improve prompts?", seeds random when there are two or more):
+ *   Student t on mean(d) with variance max(task-level, relabelling) plus, per arm, the spread
+ *   between whole seeds beyond what tasks explain (the two-way tasks × seeds random-effects
+ *   component), Satterthwaite's degrees of freedom. Seeds are never paired across arms.
+ * - Smallest detectable difference: from the test's own null distribution (its critical value and
+ *   spread), or null when no outcome of that distribution can reach α: too few tasks changed.
+ * - One verdict reads the test and the interval together (`verdictOf`); every page uses it.
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 
 /** Below this many tasks the Results page warns that a comparison can detect only large effects. */
 export const FEW_TASKS = 30;
 
-/** One S × n matrix of per-seed, per-task outcomes (1 pass, 0 fail; fractions allowed). */
+/** Standard normal 0.8 quantile: scipy.stats.norm.ppf(0.8) == 0.8416212335729143. */
+export const Z_POWER_80 = 0.8416212335729143;
+
+/** One S × n matrix of per-seed, per-task outcomes (1 pass, 0 fail). */
 export type SeedTaskMatrix = readonly (ArrayLike<number> & Iterable<number>)[];
+
+/**
+ * How an arm's answers were drawn: `one` — one answer per task reused by every seed (a greedy
+ * answer of one prompt; the rows are identical), `per-seed` — a draw per seed.
+ */
+export type ArmDraws = 'one' | 'per-seed';
 
 export interface TaskLevelComparison {
   /** Number of tasks n (the unit) and seeds S (repeats). */
@@ -28,18 +44,27 @@ export interface TaskLevelComparison {
   seeds: number;
   /** mean(d): second − first, averaged over seeds then tasks. */
   diff: number;
-  /** Two-sided p of the exact sign-flip test on the per-task differences. */
+  /** Two-sided p of the exact within-task relabelling test (2 × the smaller tail, capped at 1). */
   p: number;
-  /** Tasks whose averaged difference is not zero (the ones the test can flip). */
+  /** Tasks whose averaged difference is not zero. */
   changed: number;
   ci: { lo: number; hi: number; level: number; se: number; df: number };
   /**
-   * Which standard error the interval uses: `tasks` (spread between tasks), or `seeds` when the
-   * spread between whole seeds is the larger (seeds that disagree).
+   * `seeds` when whole seeds differ more than their tasks explain and that spread widened the
+   * interval; `tasks` otherwise.
    */
   seFrom: 'tasks' | 'seeds';
-  /** Smallest true difference the test would detect with 80% power at α 5%; null when SE is 0. */
+  /**
+   * Smallest true difference found 80% of the time at α 5%, from the test's null distribution and
+   * the interval; null when no task changed or the test cannot reach α at all (`tooFewChanged`).
+   */
   mdd: number | null;
+  /** How each arm was drawn (absent in reports made before the relabelling test). */
+  design?: { first: ArmDraws; second: ArmDraws };
+  /** Fewest tasks that must change, all the same way, for this design's test to reach α. */
+  needChanged?: number;
+  /** No outcome of the test's null distribution here reaches α: too few tasks changed to tell. */
+  tooFewChanged?: boolean;
 }
 
 /** Per-task mean over seeds of (second − first). */
@@ -62,50 +87,193 @@ export function taskDifferences(first: SeedTaskMatrix, second: SeedTaskMatrix): 
   return d;
 }
 
+/** `one` when every seed's row holds the same outcomes (one answer reused), else `per-seed`. */
+export function inferDraws(m: SeedTaskMatrix): ArmDraws {
+  const first = m[0] as ArrayLike<number>;
+  for (let s = 1; s < m.length; s++) {
+    const row = m[s] as ArrayLike<number>;
+    for (let i = 0; i < first.length; i++) if (row[i] !== first[i]) return 'per-seed';
+  }
+  return 'one';
+}
+
 /**
  * Exact two-sided sign-flip test of H0: mean(d) = 0, for differences on the lattice k/scale (k
  * integer): P(|Σ ε_i k_i| ≥ |Σ k_i|) with ε_i = ±1 equally likely, by convolution over tasks.
  * Matches scipy.stats.permutation_test(..., permutation_type='samples', n_resamples=inf).
+ * (compareTaskLevel uses the relabelling test, which is this one when each arm is one draw.)
  */
 export function signFlipExactP(d: ArrayLike<number>, scale: number): number {
-  const n = d.length;
-  const k = new Int32Array(n);
-  let total = 0;
+  const tasks: TaskLaw[] = [];
   let observed = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < d.length; i++) {
     const x = (d[i] as number) * scale;
     const r = Math.round(x);
     if (Math.abs(x - r) > 1e-6) {
       throw new RangeError(`difference ${d[i]} is not a multiple of 1/${scale}`);
     }
-    k[i] = Math.abs(r);
-    total += Math.abs(r);
     observed += r;
+    if (r !== 0) tasks.push({ values: [-Math.abs(r), Math.abs(r)], probs: [0.5, 0.5] });
   }
-  observed = Math.abs(observed);
-  if (observed === 0) return 1;
-  // dist[x + total] = P(Σ ε_i k_i = x) over the tasks folded in so far; halves keep it a probability.
-  let dist = new Float64Array(2 * total + 1);
-  let next = new Float64Array(2 * total + 1);
-  dist[total] = 1;
-  let span = 0;
-  for (let i = 0; i < n; i++) {
-    const a = k[i] as number;
-    if (a === 0) continue;
-    next.fill(0, total - span - a, total + span + a + 1);
-    for (let x = total - span; x <= total + span; x++) {
+  return twoSidedP(convolve(tasks), observed);
+}
+
+/** One task's null law: lattice values and their probabilities. */
+interface TaskLaw {
+  values: number[];
+  probs: number[];
+}
+
+/** Law of a sum of independent lattice variables; `at(x)` = P(sum = x). */
+interface SumLaw {
+  min: number;
+  probs: Float64Array;
+}
+
+function convolve(tasks: readonly TaskLaw[]): SumLaw {
+  let min = 0;
+  let max = 0;
+  for (const t of tasks) {
+    min += Math.min(...t.values);
+    max += Math.max(...t.values);
+  }
+  const size = max - min + 1;
+  let dist = new Float64Array(size);
+  let next = new Float64Array(size);
+  // dist[x − min] over the tasks folded in so far; `lo`..`hi` is the support so far.
+  let lo = -min;
+  let hi = -min;
+  dist[lo] = 1;
+  for (const t of tasks) {
+    const tMin = Math.min(...t.values);
+    const tMax = Math.max(...t.values);
+    next.fill(0, lo + tMin, hi + tMax + 1);
+    for (let x = lo; x <= hi; x++) {
       const p = dist[x] as number;
       if (p === 0) continue;
-      next[x - a] = (next[x - a] as number) + p / 2;
-      next[x + a] = (next[x + a] as number) + p / 2;
+      for (let j = 0; j < t.values.length; j++) {
+        const y = x + (t.values[j] as number);
+        next[y] = (next[y] as number) + p * (t.probs[j] as number);
+      }
     }
-    span += a;
+    dist.fill(0, lo, hi + 1);
+    lo += tMin;
+    hi += tMax;
     [dist, next] = [next, dist];
   }
+  return { min, probs: dist };
+}
+
+const tail = (law: SumLaw, from: number, to: number): number => {
   let p = 0;
-  for (let x = total - span; x <= total - observed; x++) p += dist[x] as number;
-  for (let x = total + observed; x <= total + span; x++) p += dist[x] as number;
-  return Math.min(1, p);
+  const a = Math.max(from, law.min) - law.min;
+  const b = Math.min(to, law.min + law.probs.length - 1) - law.min;
+  for (let x = a; x <= b; x++) p += law.probs[x] as number;
+  return p;
+};
+
+/** 2 × the smaller tail at the observed sum, capped at 1 (scipy's two-sided permutation p). */
+function twoSidedP(law: SumLaw, observed: number): number {
+  const max = law.min + law.probs.length - 1;
+  const lower = tail(law, law.min, observed);
+  const upper = tail(law, observed, max);
+  return Math.min(1, 2 * Math.min(lower, upper));
+}
+
+function choose(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  let r = 1;
+  for (let j = 1; j <= k; j++) r = (r * (n - k + j)) / j;
+  return r;
+}
+
+/**
+ * Null law of scale·d_i for one task: of its mA + mB exchangeable draws with k passes, which mB
+ * are the second arm's is uniformly random, so kB (the second arm's passes) is hypergeometric, and
+ * scale·d_i = (scale/mB)·kB − (scale/mA)·(k − kB).
+ */
+function relabelLaw(k: number, mA: number, mB: number, scale: number): TaskLaw {
+  const n = mA + mB;
+  const values: number[] = [];
+  const probs: number[] = [];
+  const all = choose(n, k);
+  for (let kB = Math.max(0, k - mA); kB <= Math.min(k, mB); kB++) {
+    values.push(Math.round((scale / mB) * kB - (scale / mA) * (k - kB)));
+    probs.push((choose(mB, kB) * choose(mA, k - kB)) / all);
+  }
+  return { values, probs };
+}
+
+/**
+ * The exact within-task relabelling test and what its null distribution can show. `first`,
+ * `second`: S × n outcomes; each arm counts as one draw per task when `draws` says `one`.
+ */
+export function relabellingTest(
+  first: SeedTaskMatrix,
+  second: SeedTaskMatrix,
+  draws: { first: ArmDraws; second: ArmDraws },
+  alpha = 0.05,
+): { p: number; nullVar: number; critical: { lower: number | null; upper: number | null } } {
+  const S = first.length;
+  const n = (first[0] as ArrayLike<number>).length;
+  const mA = draws.first === 'one' ? 1 : S;
+  const mB = draws.second === 'one' ? 1 : S;
+  const scale = mA === 1 && mB === 1 ? 1 : S;
+  const laws: TaskLaw[] = [];
+  let observed = 0;
+  let nullVar = 0;
+  for (let i = 0; i < n; i++) {
+    let kA = 0;
+    let kB = 0;
+    for (let s = 0; s < mA; s++) kA += (first[s] as ArrayLike<number>)[i] as number;
+    for (let s = 0; s < mB; s++) kB += (second[s] as ArrayLike<number>)[i] as number;
+    observed += Math.round((scale / mB) * kB - (scale / mA) * kA);
+    const k = kA + kB;
+    if (k === 0 || k === mA + mB) continue; // every draw the same: the task cannot tell
+    const law = relabelLaw(k, mA, mB, scale);
+    let m2 = 0;
+    for (let j = 0; j < law.values.length; j++)
+      m2 += (law.probs[j] as number) * (law.values[j] as number) ** 2;
+    nullVar += m2; // mean is 0 by exchangeability
+    laws.push(law);
+  }
+  const law = convolve(laws);
+  const max = law.min + law.probs.length - 1;
+  // Critical values: the sums whose two-sided p would be below α (p = 2 · tail < α).
+  let upper: number | null = null;
+  let acc = 0;
+  for (let x = max; x > 0; x--) {
+    const px = law.probs[x - law.min] as number;
+    if (px === 0) continue; // only sums the test can produce are critical values
+    acc += px;
+    if (2 * acc < alpha) upper = x;
+    else break;
+  }
+  let lower: number | null = null;
+  acc = 0;
+  for (let x = law.min; x < 0; x++) {
+    const px = law.probs[x - law.min] as number;
+    if (px === 0) continue;
+    acc += px;
+    if (2 * acc < alpha) lower = x;
+    else break;
+  }
+  return {
+    p: twoSidedP(law, observed),
+    nullVar: nullVar / (scale * n) ** 2,
+    critical: {
+      lower: lower === null ? null : lower / (scale * n),
+      upper: upper === null ? null : upper / (scale * n),
+    },
+  };
+}
+
+/**
+ * Fewest tasks that must change, all the same way and in every draw, for the two-sided test to
+ * reach α: each such task's relabelling puts it at its extreme with probability 1/C(mA+mB, mB).
+ */
+export function fewestChangedForAlpha(mA: number, mB: number, alpha = 0.05): number {
+  return Math.floor(Math.log(2 / alpha) / Math.log(choose(mA + mB, mB))) + 1;
 }
 
 interface Spread {
@@ -114,55 +282,106 @@ interface Spread {
   from: 'tasks' | 'seeds';
 }
 
+/** Mean squares of seeds and of the residual in the two-way tasks × seeds layout of one arm. */
+function seedMeanSquares(m: SeedTaskMatrix): {
+  msS: number;
+  msE: number;
+  dfS: number;
+  dfE: number;
+} {
+  const S = m.length;
+  const n = (m[0] as ArrayLike<number>).length;
+  const taskMeans = new Float64Array(n);
+  const seedMeans = new Float64Array(S);
+  let grand = 0;
+  for (let s = 0; s < S; s++) {
+    const row = m[s] as ArrayLike<number>;
+    for (let i = 0; i < n; i++) {
+      const y = row[i] as number;
+      taskMeans[i] = (taskMeans[i] as number) + y / S;
+      seedMeans[s] = (seedMeans[s] as number) + y / n;
+      grand += y;
+    }
+  }
+  grand /= n * S;
+  let ssTotal = 0;
+  for (let s = 0; s < S; s++) {
+    const row = m[s] as ArrayLike<number>;
+    for (let i = 0; i < n; i++) ssTotal += ((row[i] as number) - grand) ** 2;
+  }
+  let ssTask = 0;
+  for (let i = 0; i < n; i++) ssTask += S * ((taskMeans[i] as number) - grand) ** 2;
+  let ssSeed = 0;
+  for (let s = 0; s < S; s++) ssSeed += n * ((seedMeans[s] as number) - grand) ** 2;
+  const dfS = S - 1;
+  const dfE = (n - 1) * (S - 1);
+  return { msS: ssSeed / dfS, msE: Math.max(0, ssTotal - ssTask - ssSeed) / dfE, dfS, dfE };
+}
+
 /**
- * Standard error of the grand mean difference. Task level: sd(d_i)/√n with n − 1 df. Crossed
- * tasks × seeds (two-way random effects without replication; Searle, Casella & McCulloch,
- * "Variance Components", 1992, §4; the G-study of Brennan, "Generalizability Theory", 2001):
- * Var = (MS_task + MS_seed − MS_error)/(nS), Satterthwaite df. The larger one is used.
+ * Variance of mean(d) and its degrees of freedom (Satterthwaite 1946):
+ * - base: the larger of the task-level sd(d_i)²/n (n − 1 df) and the relabelling variance (what
+ *   the exact test assumes under H0; it does not vanish when the few tasks that changed all moved
+ *   one way, which is where the task-level one undercovers on skewed difficulty);
+ * - per arm drawn per seed: MS_seed/(nS) from that arm's tasks × seeds layout — the spread
+ *   between its whole seeds, which a new seed's prompt would vary by (two-way random model
+ *   without replication, Searle, Casella & McCulloch 1992; E[MS_seed]/(nS) = σ²_seed/S +
+ *   σ²_error/(nS), so it never goes negative and is never dropped). Each arm's own seeds, never a
+ *   difference across arms, so no pairing of seeds is assumed.
  */
-function spread(first: SeedTaskMatrix, second: SeedTaskMatrix, d: Float64Array): Spread {
+function spread(
+  first: SeedTaskMatrix,
+  second: SeedTaskMatrix,
+  draws: { first: ArmDraws; second: ArmDraws },
+  d: Float64Array,
+  nullVar: number,
+): Spread {
   const n = d.length;
   const S = first.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += d[i] as number;
   mean /= n;
-  let ssTask = 0;
-  for (let i = 0; i < n; i++) ssTask += ((d[i] as number) - mean) ** 2;
-  const taskVar = n > 1 ? ssTask / (n - 1) / n : 0;
-  const tasks: Spread = { se: Math.sqrt(taskVar), df: Math.max(1, n - 1), from: 'tasks' };
-  if (S < 2 || n < 2) return tasks;
-  const seedMeans = new Float64Array(S);
-  let ssTotal = 0;
-  for (let s = 0; s < S; s++) {
-    const a = first[s] as ArrayLike<number>;
-    const b = second[s] as ArrayLike<number>;
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const x = (b[i] as number) - (a[i] as number);
-      m += x;
-      ssTotal += (x - mean) ** 2;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += ((d[i] as number) - mean) ** 2;
+  const taskVar = n > 1 ? ss / (n - 1) / n : 0;
+  const base = Math.max(taskVar, nullVar);
+  const dfBase = Math.max(1, n - 1);
+  let variance = base;
+  let denominator = base ** 2 / dfBase;
+  let fromSeeds = false;
+  if (S >= 2 && n >= 2) {
+    for (const [m, how] of [
+      [first, draws.first],
+      [second, draws.second],
+    ] as const) {
+      if (how === 'one') continue;
+      const { msS, msE, dfS } = seedMeanSquares(m);
+      // MS_seed/(nS), not (MS_seed − MS_error)/(nS): never negative, so never dropped when seeds
+      // happen to agree; it counts the error term once more (σ²_E/(nS), small beside the rest).
+      const cS = msS / (n * S);
+      variance += cS;
+      denominator += cS ** 2 / dfS;
+      // A relative margin keeps rounding from deciding when the two are equal in exact arithmetic.
+      if (!(msS > msE * (1 + 1e-9) + 1e-15)) continue;
+      fromSeeds = true;
     }
-    seedMeans[s] = m / n;
   }
-  let ssSeed = 0;
-  for (let s = 0; s < S; s++) ssSeed += n * ((seedMeans[s] as number) - mean) ** 2;
-  const ssT = S * ssTask;
-  const ssE = Math.max(0, ssTotal - ssT - ssSeed);
-  const dfT = n - 1;
-  const dfS = S - 1;
-  const dfE = (n - 1) * (S - 1);
-  const msT = ssT / dfT;
-  const msS = ssSeed / dfS;
-  const msE = ssE / dfE;
-  const combined = (msT + msS - msE) / (n * S);
-  // The crossed form is larger exactly when MS_seed > MS_error; a relative margin keeps rounding
-  // from deciding when the two are equal in exact arithmetic (small integer data can do that).
-  if (!(msS > msE * (1 + 1e-9) + 1e-15)) return tasks;
-  const df = (msT + msS - msE) ** 2 / (msT ** 2 / dfT + msS ** 2 / dfS + msE ** 2 / dfE);
-  return { se: Math.sqrt(combined), df: Math.max(1, Math.min(df, n * S - 1)), from: 'seeds' };
+  if (variance === base) return { se: Math.sqrt(base), df: dfBase, from: 'tasks' };
+  // Satterthwaite's df is estimated from the same mean squares, and a seed term that came out
+  // small both narrows the interval and raises the df: with 2 or 3 seeds that undercovers (bench,
+  // 92.7% at 164 tasks, seed sd 0.6). Capping the df at (S − 1)/share, share = the seed terms'
+  // part of the variance (Satterthwaite has share² there), keeps it at S − 1 when seeds dominate
+  // and lets it grow when they do not.
+  const share = (variance - base) / variance;
+  const df = Math.min(variance ** 2 / denominator, (S - 1) / share);
+  return {
+    se: Math.sqrt(variance),
+    df: Math.max(1, Math.min(df, n * S - 1)),
+    from: fromSeeds ? 'seeds' : 'tasks',
+  };
 }
 
-/** (t_{df, 1−α/2} + t_{df, power}) · se: the true difference the test finds with that power. */
+/** (t_{df, 1−α/2} + t_{df, power}) · se: the true difference the interval excludes 0 for with that power. */
 export function minimumDetectableDifference(
   se: number,
   df: number,
@@ -176,12 +395,14 @@ export function minimumDetectableDifference(
 
 /**
  * Compare `second` against `first`, each an S × n matrix of per-seed, per-task outcomes (the same
- * tasks in the same order, seed s of one paired with seed s of the other).
+ * tasks in the same order, the same number of seeds). Seeds are not paired across arms: reordering
+ * one arm's seeds changes nothing. `draws` says how each arm was drawn; by default an arm whose
+ * seeds hold identical outcomes is one answer reused (greedy decoding of one prompt).
  */
 export function compareTaskLevel(
   first: SeedTaskMatrix,
   second: SeedTaskMatrix,
-  opts: { level?: number } = {},
+  opts: { level?: number; draws?: { first?: ArmDraws; second?: ArmDraws } } = {},
 ): TaskLevelComparison {
   const level = opts.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
@@ -189,31 +410,53 @@ export function compareTaskLevel(
   const n = d.length;
   if (n === 0) throw new RangeError('compareTaskLevel needs at least one task');
   const S = first.length;
+  for (let s = 0; s < S; s++) {
+    for (const x of first[s] as Iterable<number>)
+      if (x !== 0 && x !== 1)
+        throw new RangeError('compareTaskLevel needs pass/fail (0 or 1) outcomes');
+    for (const x of second[s] as Iterable<number>)
+      if (x !== 0 && x !== 1)
+        throw new RangeError('compareTaskLevel needs pass/fail (0 or 1) outcomes');
+  }
+  const draws = {
+    first: opts.draws?.first ?? inferDraws(first),
+    second: opts.draws?.second ?? inferDraws(second),
+  };
   let sum = 0;
   let changed = 0;
-  let lattice = true;
-  for (let s = 0; s < S && lattice; s++) {
-    for (const x of first[s] as Iterable<number>) if (x !== 0 && x !== 1) lattice = false;
-    for (const x of second[s] as Iterable<number>) if (x !== 0 && x !== 1) lattice = false;
-  }
-  if (!lattice) throw new RangeError('compareTaskLevel needs pass/fail (0 or 1) outcomes');
   for (let i = 0; i < n; i++) {
     sum += d[i] as number;
     if (Math.abs(d[i] as number) > 1e-12) changed++;
   }
   const diff = sum / n;
-  const { se, df, from } = spread(first, second, d);
+  const test = relabellingTest(first, second, draws);
+  const { se, df, from } = spread(first, second, draws, d, test.nullVar);
   const half = se > 0 ? tQuantile(1 - (1 - level) / 2, df) * se : 0;
+  const tooFewChanged = test.critical.lower === null && test.critical.upper === null;
+  // The verdict needs both the test and the interval: the detectable difference is the larger of
+  // the test's (its critical value plus z_0.8 null standard deviations, a normal step around the
+  // exact critical value) and the interval's.
+  let mdd: number | null = null;
+  if (!tooFewChanged && changed > 0) {
+    const sd0 = Math.sqrt(test.nullVar);
+    const crit = Math.max(Math.abs(test.critical.upper ?? 0), Math.abs(test.critical.lower ?? 0));
+    mdd = Math.max(crit + Z_POWER_80 * sd0, minimumDetectableDifference(se, df) ?? 0);
+  }
+  const mA = draws.first === 'one' ? 1 : S;
+  const mB = draws.second === 'one' ? 1 : S;
   return {
     tasks: n,
     seeds: S,
     diff,
-    p: signFlipExactP(d, S),
+    p: test.p,
     changed,
     // A difference of pass rates lies in [−1, 1]; clipping there keeps every covered value covered.
     ci: { lo: Math.max(-1, diff - half), hi: Math.min(1, diff + half), level, se, df },
     seFrom: from,
-    mdd: minimumDetectableDifference(se, df),
+    mdd,
+    design: draws,
+    needChanged: fewestChangedForAlpha(mA, mB),
+    tooFewChanged,
   };
 }
 
@@ -234,15 +477,81 @@ export function holmAdjust(ps: readonly number[]): number[] {
   return out;
 }
 
-/** Plain words for a comparison, as the Results and Compare pages say it. */
-export function verdict(c: TaskLevelComparison, alpha = 0.05): string {
+export type VerdictKind =
+  'no-change' | 'chance' | 'seeds-disagree' | 'borderline' | 'better' | 'worse';
+
+export interface Verdict {
+  kind: VerdictKind;
+  /** The plain words every page shows: "better, beyond chance", ... */
+  text: string;
+  /** Which design question the words answer (docs/statistics.md). */
+  scope: string;
+}
+
+/**
+ * The one plain-words reading of a comparison, for the Results and Compare pages, the paper table
+ * and its CSV. It reads the test and the interval together: "beyond chance" only when the exact
+ * test rejects (with `p`, e.g. Holm-adjusted, when given) and the interval excludes 0.
+ */
+export function verdictOf(
+  c: TaskLevelComparison,
+  opts: { alpha?: number; p?: number } = {},
+): Verdict {
+  const alpha = opts.alpha ?? 0.05;
+  const p = opts.p ?? c.p;
+  const scope =
+    c.seeds < 2
+      ? 'One seed: this says whether this prompt is better on these tasks, not whether the method ' +
+        'improves prompts; that needs the spread between seeds (run 3 or more).'
+      : `${c.seeds} seeds, counted as a random draw of the method: the interval includes the ` +
+        'spread between seeds, so the words are about the method, on tasks like these.';
   const ciHasZero = c.ci.lo <= 0 && c.ci.hi >= 0;
-  if (c.changed === 0) return 'no task changed its outcome: not distinguishable from chance';
-  if (c.p >= alpha) return 'not distinguishable from chance';
+  const say = (kind: VerdictKind, text: string): Verdict => ({ kind, text, scope });
+  if (c.changed === 0)
+    return say('no-change', 'no task changed its outcome: not distinguishable from chance');
+  if (p >= alpha) return say('chance', 'not distinguishable from chance');
   if (ciHasZero) {
     return c.seFrom === 'seeds'
-      ? 'the tasks lean one way but the seeds disagree: not a reliable difference'
-      : 'borderline: the test and the interval disagree, so not a reliable difference';
+      ? say(
+          'seeds-disagree',
+          'the tasks lean one way but the seeds disagree: not a reliable difference',
+        )
+      : say(
+          'borderline',
+          'borderline: the test and the interval disagree, so not a reliable difference',
+        );
   }
-  return c.diff > 0 ? 'better, beyond chance' : 'worse, beyond chance';
+  return c.diff > 0 ? say('better', 'better, beyond chance') : say('worse', 'worse, beyond chance');
+}
+
+/** The verdict's words alone (`verdictOf(c).text`); a number is α, as before. */
+export function verdict(
+  c: TaskLevelComparison,
+  opts: number | { alpha?: number; p?: number } = {},
+): string {
+  return verdictOf(c, typeof opts === 'number' ? { alpha: opts } : opts).text;
+}
+
+/** What the comparison can show, in words: the smallest detectable difference or why there is none. */
+export function detectableText(c: TaskLevelComparison): string {
+  const tasks = `${c.tasks} task${c.tasks === 1 ? '' : 's'} and ${c.seeds} seed${c.seeds === 1 ? '' : 's'}`;
+  if (c.changed === 0) return 'no task changed its outcome, so there is nothing to estimate from';
+  if (c.tooFewChanged || c.mdd === null) {
+    const need =
+      c.needChanged === undefined
+        ? ''
+        : `: at ${c.seeds} seed${c.seeds === 1 ? '' : 's'} the test needs at least ${c.needChanged} tasks changing the same way, ${c.changed} changed`;
+    return `too few tasks changed to tell${need}`;
+  }
+  if (c.mdd >= 1)
+    return `nothing: with ${tasks}, even a 100-point difference would not reliably be found`;
+  return `with ${tasks}, a true difference of about ${Math.round(c.mdd * 100)} points would be found 80% of the time (α 5%); smaller ones can go unseen`;
+}
+
+/** The detectable difference in a table cell: "about 13 points", or why there is none. */
+export function detectableShort(c: TaskLevelComparison): string {
+  if (c.changed === 0) return 'no task changed';
+  if (c.tooFewChanged || c.mdd === null) return 'too few tasks changed to tell';
+  if (c.mdd >= 1) return 'none (over 100 points)';
+  return `about ${Math.round(c.mdd * 100)} points`;
 }

@@ -74,6 +74,12 @@ export interface MethodInfo {
    * execution-validates the mutated tasks once per seed and hands them in through ctx.train.
    */
   augmentTraining?: boolean;
+  /**
+   * True for methods that choose among their prompts on the validation split while optimizing
+   * (GEPA's Pareto set): that split is then used for selection, not held out, and re-selecting on
+   * it (`RunConfig.selection`) is refused.
+   */
+  selectsOnValidation?: boolean;
   knobs: readonly KnobSpec[];
 }
 

@@ -1,11 +1,19 @@
 /**
  * Methods compared head to head: runs graded on the same test tasks, split, model and seeds are
  * paired task by task with the same task-level test and interval as a run's own report
- * (core/task-stats.ts), and the p-values of all pairs shown are Holm-adjusted together. Runs that
+ * (core/task-stats.ts; seeds are not paired across runs: the test relabels draws within a task and
+ * the interval takes each run's seed spread on its own, so no seed order matters), and the
+ * p-values of all pairs shown are Holm-adjusted together. Every plain-words verdict comes from
+ * core/task-stats `verdict`, with the Holm-adjusted p for pairs. Runs that
  * cannot be paired say why and get no test. The paper table: method × (held-out pass@1 mean ± std
  * over seeds, Δ vs its initial prompt with CI and p), then pairwise Δ with adjusted p.
  */
-import { holmAdjust, compareTaskLevel, type TaskLevelComparison } from '../core/task-stats';
+import {
+  holmAdjust,
+  compareTaskLevel,
+  verdict,
+  type TaskLevelComparison,
+} from '../core/task-stats';
 import type { EvaluationRecord, RunRecord } from '../store/records';
 
 export interface MethodRow {
@@ -137,6 +145,11 @@ export function headToHead(
   return { methods, pairs };
 }
 
+/** The plain words for a pair: the shared verdict, on the Holm-adjusted p (second vs first). */
+export function pairVerdict(p: PairRow): string {
+  return p.comparison ? verdict(p.comparison, { p: p.pAdjusted ?? p.comparison.p }) : '—';
+}
+
 const pts = (x: number): string => `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
 const pc = (x: number): string => (x * 100).toFixed(1);
 const pv = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
@@ -145,26 +158,27 @@ const pv = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3)
 export function headToHeadMarkdown(h: HeadToHead): string {
   const name = new Map(h.methods.map((m) => [m.runId, `${m.name} (${m.method})`]));
   const lines = [
-    '| Method | Held-out pass@1 (%) | Δ vs initial (points) [95% CI] | p | Tasks × seeds |',
-    '| --- | --- | --- | --- | --- |',
+    '| Method | Held-out pass@1 (%) | Δ vs initial (points) [95% CI] | p | Refined vs initial | Tasks × seeds |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...h.methods.map((m) => {
       const v = m.vsInitial;
-      return `| ${name.get(m.runId)}${m.testSetOptimization ? ' [test-set optimization]' : ''} | ${pc(m.mean)}${m.std === null ? '' : ` ± ${pc(m.std)}`} | ${v ? `${pts(v.diff)} [${pts(v.ci.lo)}, ${pts(v.ci.hi)}]` : '—'} | ${v ? pv(v.p) : '—'} | ${m.tasks} × ${m.seeds} |`;
+      return `| ${name.get(m.runId)}${m.testSetOptimization ? ' [test-set optimization]' : ''} | ${pc(m.mean)}${m.std === null ? '' : ` ± ${pc(m.std)}`} | ${v ? `${pts(v.diff)} [${pts(v.ci.lo)}, ${pts(v.ci.hi)}]` : '—'} | ${v ? pv(v.p) : '—'} | ${v ? verdict(v) : '—'} | ${m.tasks} × ${m.seeds} |`;
     }),
     '',
-    '| Comparison | Δ (points) [95% CI] | p | Holm-adjusted p |',
-    '| --- | --- | --- | --- |',
+    '| Comparison | Δ (points) [95% CI] | p | Holm-adjusted p | In plain words |',
+    '| --- | --- | --- | --- | --- |',
     ...h.pairs.map((p) => {
       const label = `${name.get(p.second)} − ${name.get(p.first)}`;
       const c = p.comparison;
       return c
-        ? `| ${label} | ${pts(c.diff)} [${pts(c.ci.lo)}, ${pts(c.ci.hi)}] | ${pv(c.p)} | ${pv(p.pAdjusted ?? 1)} |`
-        : `| ${label} | not paired: ${p.unpairable} | — | — |`;
+        ? `| ${label} | ${pts(c.diff)} [${pts(c.ci.lo)}, ${pts(c.ci.hi)}] | ${pv(c.p)} | ${pv(p.pAdjusted ?? 1)} | ${pairVerdict(p)} |`
+        : `| ${label} | not paired: ${p.unpairable} | — | — | — |`;
     }),
     '',
     'pass@1: greedy answer, mean ± sample std over seeds. Δ, CI and p: task as the unit (per-task ' +
-      'differences averaged over seeds; exact sign-flip test; t interval). Holm-adjusted across the ' +
-      'comparisons listed.',
+      'differences averaged over seeds; exact within-task relabelling test; t interval with the ' +
+      'spread between seeds). Holm-adjusted across the comparisons listed; "in plain words" reads ' +
+      'the (adjusted) test and the interval together.',
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -190,6 +204,7 @@ export function headToHeadCsv(h: HeadToHead): string {
       'ci_lo',
       'ci_hi',
       'p',
+      'verdict',
       'test_set_optimization',
     ],
     ...h.methods.map((m) => [
@@ -205,6 +220,7 @@ export function headToHeadCsv(h: HeadToHead): string {
       m.vsInitial?.ci.lo ?? '',
       m.vsInitial?.ci.hi ?? '',
       m.vsInitial?.p ?? '',
+      m.vsInitial ? verdict(m.vsInitial) : '',
       String(m.testSetOptimization),
     ]),
     [],
@@ -216,6 +232,7 @@ export function headToHeadCsv(h: HeadToHead): string {
       'ci_hi',
       'p',
       'p_holm',
+      'verdict',
       'unpairable',
     ],
     ...h.pairs.map((p) => [
@@ -226,6 +243,7 @@ export function headToHeadCsv(h: HeadToHead): string {
       p.comparison?.ci.hi ?? '',
       p.comparison?.p ?? '',
       p.pAdjusted ?? '',
+      p.comparison ? pairVerdict(p) : '',
       p.unpairable ?? '',
     ]),
   ];

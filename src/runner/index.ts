@@ -24,6 +24,7 @@ export {
   headToHead,
   headToHeadCsv,
   headToHeadMarkdown,
+  pairVerdict,
   unpairableReason,
   type HeadToHead,
 } from './head-to-head';

@@ -9,8 +9,9 @@
  *   optimization), next to the held-out grading of the single best prompt;
  * - over seeds: mean ± sample std (n − 1);
  * - initial vs final prompt with the task as the unit (core/task-stats.ts): per-task differences of
- *   the greedy strict verdict averaged over seeds, an exact sign-flip test, a t interval and the
- *   smallest detectable difference; and each seed on its own with McNemar's exact test;
+ *   the greedy strict verdict averaged over seeds, an exact within-task relabelling test, a t
+ *   interval with the spread between seeds and the smallest detectable difference; and each seed
+ *   on its own with McNemar's exact test;
  * - per seed, the selected prompt's training, validation and test scores (the overfitting gap);
  * - cost from the run's call log and evaluations.
  */
@@ -193,6 +194,7 @@ export function buildReport(args: {
       final,
       evaluations,
       new Set([...testTaskIds, ...(args.validationTaskIds ?? [])]),
+      new Set(args.validationTaskIds ?? []),
     ),
     cost: runCost(args.calls, evaluations),
     ...(samples > 1 ? { samplingTemperature: heldoutTemperature(config) } : {}),
@@ -257,9 +259,14 @@ function generalizationGap(
   final: readonly TaskOutcome[][],
   evaluations: readonly EvaluationRecord[],
   notTraining: ReadonlySet<string>,
+  validationIds: ReadonlySet<string>,
 ): GeneralizationGap[] {
   return prompts.map((p, s) => {
     const test = final[s] as TaskOutcome[];
+    // An optimize-phase grade on a validation task: the method chose among prompts there.
+    const validationUsed = evaluations.some(
+      (e) => e.seed === p.seed && e.phase === 'optimize' && validationIds.has(e.taskId),
+    );
     return {
       seed: p.seed,
       promptId: p.finalId,
@@ -267,6 +274,7 @@ function generalizationGap(
       validation: splitScore(evaluations, p.seed, p.finalId, 'validation'),
       test: { score: test.filter((t) => t.first).length / test.length, tasks: test.length },
       selectedBy: p.selectedBy ?? 'training',
+      ...(validationUsed ? { validationUsed } : {}),
     };
   });
 }

@@ -160,6 +160,13 @@ function validateConfig(config: RunConfig, optimizer: (m: string) => Optimizer):
       fail('selection', 'selecting on the validation split needs it to be neither train nor test');
     if (optimizer(config.method).info.perInstance)
       fail('selection', 'per-instance methods have no single prompt to select');
+    if (optimizer(config.method).info.selectsOnValidation) {
+      fail(
+        'selection',
+        `${optimizer(config.method).info.name} already chooses its prompt on the validation split ` +
+          '(its Pareto set), so selecting on that split again would not be held out: turn the option off',
+      );
+    }
   }
   for (const x of k) {
     if (!Number.isInteger(x) || x < 1 || x > samples) {

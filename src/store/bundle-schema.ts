@@ -143,6 +143,14 @@ const taskLevelComparison = v.object({
   ci: v.object({ lo: num, hi: num, level: num, se: num, df: num }),
   seFrom: v.picklist(['tasks', 'seeds']),
   mdd: v.nullable(num),
+  design: maybe(
+    v.object({
+      first: v.picklist(['one', 'per-seed']),
+      second: v.picklist(['one', 'per-seed']),
+    }),
+  ),
+  needChanged: maybe(count),
+  tooFewChanged: maybe(v.boolean()),
 });
 const roleCost = v.object({
   llmCalls: count,
@@ -180,6 +188,7 @@ export const reportSchema = v.object({
         validation: v.nullable(splitScore),
         test: splitScore,
         selectedBy: v.picklist(['training', 'validation']),
+        validationUsed: maybe(v.boolean()),
       }),
     ),
   ),

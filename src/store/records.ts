@@ -242,6 +242,11 @@ export interface GeneralizationGap {
   test: SplitScore;
   /** How the prompt was chosen: the optimizer's best, or re-selected on validation. */
   selectedBy: 'training' | 'validation';
+  /**
+   * The optimizer itself graded prompts on validation tasks while optimizing (GEPA's Pareto set):
+   * the validation score is then used for selection, not held out. Absent in older reports.
+   */
+  validationUsed?: boolean;
 }
 
 export interface PromptRecord extends PromptCandidate {

@@ -109,6 +109,15 @@ describe('held-out pass@k', () => {
 });
 
 describe('creating runs', () => {
+  it('refuses to re-select on the validation split a method already chose on (GEPA)', async () => {
+    const r = runner(freshDb());
+    const gepa = runConfig({ method: 'gepa', knobs: {}, seeds: [5] });
+    await expect(r.create({ ...gepa, selection: { on: 'validation', topM: 3 } })).rejects.toThrow(
+      /GEPA already chooses its prompt on the validation split \(its Pareto set\)/,
+    );
+    await expect(r.create(gepa)).resolves.toBeTypeOf('string');
+  });
+
   it('takes fixed task ids (a replay) instead of the dataset split', async () => {
     const db = freshDb();
     await db.tasks.bulkAdd(

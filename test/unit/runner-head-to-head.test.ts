@@ -172,7 +172,7 @@ describe('head to head', () => {
     expect(md).toMatch(/Holm-adjusted/);
     const csv = headToHeadCsv(h).split('\n');
     expect(csv[0]).toBe(
-      'run_id,name,method,model,tasks,seeds,pass1_mean,pass1_std,delta_vs_initial,ci_lo,ci_hi,p,test_set_optimization',
+      'run_id,name,method,model,tasks,seeds,pass1_mean,pass1_std,delta_vs_initial,ci_lo,ci_hi,p,verdict,test_set_optimization',
     );
     expect(csv).toHaveLength(1 + 3 + 1 + 1 + 3 + 1);
   });

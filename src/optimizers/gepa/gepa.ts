@@ -93,6 +93,8 @@ export const gepaInfo: MethodInfo = {
   },
   kind: 'optimizer',
   perInstance: false,
+  // The Pareto set comes from the validation split when there is one (issue 23).
+  selectsOnValidation: true,
   knobs: [
     intKnob(
       'trainTasks',
