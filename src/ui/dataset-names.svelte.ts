@@ -1,20 +1,25 @@
 /**
  * Task-set names for the pages that show runs: a run stores its set's id
- * ("evalplus-ffd60291453a"), a person reads its name ("HumanEval+"). The names follow the store
- * (liveQuery), so a set imported or renamed in another tab shows at once.
+ * ("evalplus-ffd60291453a"), a person reads its name ("HumanEval+").
+ *
+ * Read once as the page opens rather than followed with liveQuery: a page that lists runs has no
+ * need to follow imports as they happen, and with a live subscription on the datasets table kept
+ * by the Runs page, New run opened from it did not see a set written straight into IndexedDB (as
+ * the end-to-end tests seed one): Dexie answered from what it had already read.
  */
 import { db } from '../store/db';
-import { watchQuery } from './live';
 
 export class DatasetNames {
   #names: Record<string, string> = $state({});
 
-  /** Start following the store; call from a component's $effect and return what it returns. */
-  watch(): () => void {
-    return watchQuery(
-      async () => (await db().datasets.toArray()).map((d) => [d.id, d.name] as const),
-      (rows) => (this.#names = Object.fromEntries(rows)),
-    );
+  /** Read the names; call from a component's $effect. */
+  load(): void {
+    void db()
+      .datasets.toArray()
+      .then((rows) => (this.#names = Object.fromEntries(rows.map((d) => [d.id, d.name]))))
+      .catch(() => {
+        // The ids stay on show: a name is a convenience, never worth an error on the page.
+      });
   }
 
   /** The set's name, or its id when this browser does not have the set (an imported run). */

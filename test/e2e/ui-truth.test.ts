@@ -222,6 +222,10 @@ describe('no jargon', () => {
     expect(names).toContain('ServerUnreachableError');
     expect(names).toContain('ModelDownloadError');
     const { page } = await openPage(context, `${server.url}#/models`);
+    const probes: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith('http://127.0.0.1:9/')) probes.push(r.url());
+    });
     const shown: string[] = [];
     const check = async (where: string): Promise<void> => {
       const text = await page.locator('body').innerText();
@@ -235,6 +239,13 @@ describe('no jargon', () => {
     await expect
       .poll(() => gone.getByTestId('server-status').textContent(), { timeout: 20_000 })
       .toContain('not reachable');
+    // A server found down is not asked again on every visit to the page (Probe again asks now).
+    const asked = probes.length;
+    expect(asked).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
+    expect(await gone.getByTestId('server-status').textContent()).toContain('not reachable');
+    expect(probes.length).toBe(asked);
     // A model whose download fails (the host answers 404): the error sits by its row.
     await page.getByLabel('wllama (CPU): one .gguf URL').check();
     await page.getByRole('textbox', { name: 'GGUF URL' }).fill(`${server.url}nowhere/missing.gguf`);
@@ -253,11 +264,13 @@ describe('no jargon', () => {
       buffer: Buffer.from('{"x":1}'),
     };
     await page.goto(`${server.url}#/runs`);
+    await page.getByRole('heading', { name: 'Runs', level: 1 }).waitFor();
     await page.locator('input[type="file"]').setInputFiles(junk);
     await page.getByRole('alert').first().waitFor();
     await check('Runs');
     await page.goto(`${server.url}#/replay`);
-    await page.locator('input[type="file"]').first().setInputFiles(junk);
+    await page.getByRole('heading', { name: 'Replay a run bundle', level: 1 }).waitFor();
+    await page.getByTestId('bundle-file').setInputFiles(junk);
     await page.getByRole('alert').first().waitFor();
     await check('Replay');
 
