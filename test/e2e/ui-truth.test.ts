@@ -5,7 +5,8 @@
  *   - after a task set is imported, New run keeps the task set the link chose;
  *   - while a run is paused mid-way and when it is done, Live's LLM calls and tokens equal the
  *     Results page's and the store's (read here with raw IndexedDB, by the report's definition:
- *     every seed and phase, calls the model answered, cache hits apart);
+ *     every seed and phase, calls the model answered, cache hits apart), and Compare counts the
+ *     same calls in a table that fits its card even with a server model's long id;
  *   - no page of the offline flows shows one of the app's error class names (collected from
  *     src/), even with a model server that is down, a model download that fails and a bad file.
  *
@@ -193,6 +194,40 @@ describe('one set of numbers', () => {
     await expect.poll(() => liveFigures(page)).toEqual(done);
     await results.page.getByTestId('summary').waitFor();
     expect(await resultsFigures(results.page)).toEqual(done);
+
+    // Compare counts the same calls, and its table fits its card with a server model's long id
+    // and an imported set's id (the run record is given them straight in IndexedDB, then the
+    // page is loaded afresh).
+    await page.evaluate(async (id) => {
+      const open = indexedDB.open('athanor');
+      const idb = await new Promise<IDBDatabase>((ok) => (open.onsuccess = () => ok(open.result)));
+      const tx = idb.transaction('runs', 'readwrite');
+      const req = tx.objectStore('runs').get(id);
+      const run = await new Promise<{ config: { model: { modelId: string }; datasetId: string } }>(
+        (ok) => (req.onsuccess = () => ok(req.result as never)),
+      );
+      run.config.model.modelId = 'qwen2.5-coder:1.5b-instruct-q4_K_M@192.168.100.200:11434';
+      run.config.datasetId = 'evalplus-ffd60291453a';
+      tx.objectStore('runs').put(run);
+      await new Promise((ok) => (tx.oncomplete = ok));
+      idb.close();
+    }, runId);
+    await page.goto(`${server.url}#/compare/${runId}`);
+    await page.reload();
+    const table = page.getByTestId('compare-table');
+    await table.waitFor();
+    // The cell under the "LLM calls" header, found by its header so a new column cannot shift it.
+    const compareCalls = await table.evaluate((t) => {
+      const heads = [...t.querySelectorAll('thead th')].map((h) => h.textContent?.trim());
+      const row = t.querySelector('tbody tr')!;
+      return row.children[heads.indexOf('LLM calls')]?.textContent?.trim() ?? '';
+    });
+    expect(count(compareCalls)).toBe(done.calls);
+    const fit = await table.evaluate((t) => ({
+      table: t.scrollWidth,
+      card: t.parentElement!.clientWidth,
+    }));
+    expect(fit.table, 'the Compare table is wider than its card').toBeLessThanOrEqual(fit.card);
     expect(errors).toEqual([]);
     expect(results.errors).toEqual([]);
     await results.page.close();
