@@ -16,8 +16,8 @@ const NAMED = /^([A-Z][A-Za-z0-9]*(?:Error|Exception)): ([\s\S]+)$/;
 export function errorWords(e: unknown): ErrorWords {
   if (e instanceof Error) {
     const inner = splitErrorText(e.message);
-    const generic = e.name === 'Error' || !e.name;
-    return { message: inner.message, ...(generic ? {} : { detail: inner.detail ?? e.name }) };
+    const detail = inner.detail ?? (e.name && e.name !== 'Error' ? e.name : undefined);
+    return { message: inner.message, ...(detail ? { detail } : {}) };
   }
   return splitErrorText(String(e));
 }
