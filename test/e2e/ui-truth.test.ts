@@ -77,6 +77,18 @@ describe('choices a link makes are kept', () => {
     expect(await textOf(page, 'link-differences')).toContain(
       `model Scripted landscape (test double) (scripted:scripted), where the link names ${missing}`,
     );
+
+    // Likewise a task set the browser lacks: no other set is put in its place.
+    await page.goto(
+      `${server.url}#/runs/new?method=prochemy&dataset=mbpp-gone&model=scripted:scripted`,
+    );
+    await page.getByTestId('link-set-missing').waitFor();
+    expect(await textOf(page, 'link-set-missing')).toContain(
+      'The link names the task set mbpp-gone, which this browser does not have',
+    );
+    expect(await page.getByRole('combobox', { name: 'Task set' }).inputValue()).toBe('');
+    expect(await start.isDisabled()).toBe(true);
+    expect(await textOf(page, 'not-ready')).toBe('Pick a task set to start.');
     expect(errors).toEqual([]);
     await page.close();
   });
