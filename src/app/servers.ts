@@ -45,8 +45,8 @@ export interface Reachability {
   kind?: ServerKind;
   models?: ServerModel[];
   latencyMs?: number;
-  /** The error's name, message and hint when the probe failed. */
-  error?: { name: string; message: string; hint: string };
+  /** The error's name, code, message and hint when the probe failed. */
+  error?: { name: string; code?: string; message: string; hint: string };
 }
 
 function storage(): Storage | undefined {
@@ -119,7 +119,8 @@ export async function removeServer(apiBase: string): Promise<void> {
 }
 
 function describe(err: unknown): Reachability['error'] {
-  if (err instanceof EngineError) return { name: err.name, message: err.message, hint: err.hint };
+  if (err instanceof EngineError)
+    return { name: err.name, code: err.code, message: err.message, hint: err.hint };
   const e = err instanceof Error ? err : new Error(String(err));
   return { name: e.name, message: e.message, hint: '' };
 }

@@ -97,7 +97,7 @@ export function describeStop(
     case 'no-usable-variants':
       return {
         label:
-          'Stopped: the model produced no usable variant (every answer was malformed or refused).',
+          'Optimization stopped: the model produced no usable variant (every answer was malformed or refused).',
         advice: formatAdvice,
       };
     case 'budget': {
@@ -108,13 +108,13 @@ export function describeStop(
           advice: `Raise the method's "${knob}" in the run settings to go further.`,
         };
       return {
-        label: 'Stopped: the call or token budget is spent.',
+        label: 'Optimization stopped: the call or token budget is spent.',
         advice: 'Raise the budget in the run settings to go further.',
       };
     }
     case 'time-limit':
       return {
-        label: 'Stopped: the time limit is reached.',
+        label: 'Optimization stopped: the time limit is reached.',
         advice: 'Raise the time limit, or use a smaller model or fewer training tasks.',
       };
     case 'cancelled':

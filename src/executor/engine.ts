@@ -29,6 +29,7 @@ import {
 } from './compare';
 import { IO_VALUES_PY } from './io-values.py';
 import { installFsGuard } from './fs-guard';
+import { withLine } from './line-note';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- PyProxy calls are untyped by nature. */
 type Py = any;
@@ -242,7 +243,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
     if (ok) return { code: v };
     const [, message, line] = describeExc(v);
     destroy(v);
-    return { error: line ? `${message} (line ${line})` : message };
+    return { error: withLine(message, line) };
   }
 
   function describeExc(exc: Py): [string, string, number] {
@@ -430,7 +431,7 @@ export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineP
             destroy(exc);
             setupError = wasTimeout(type)
               ? 'timeout while running the program'
-              : `${message}${line ? ` (line ${line})` : ''}`;
+              : withLine(message, line);
             passed = false;
             break;
           }

@@ -4,6 +4,7 @@
  * the component goes away (the effect's cleanup unsubscribes).
  */
 import { liveQuery } from 'dexie';
+import { errorWords } from './error-words';
 
 export function watchQuery<T>(
   query: () => Promise<T> | T,
@@ -17,4 +18,5 @@ export function watchQuery<T>(
   return () => subscription.unsubscribe();
 }
 
-export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An error's message in words, without a leading class name ("TypeError: …" → "…"). */
+export const errorText = (e: unknown): string => errorWords(e).message;

@@ -1,6 +1,6 @@
 /**
- * The Live page's figures (evaluations, LLM calls, budget calls, tokens, model + Python time)
- * against the store, sampled continuously while a run is driven: in the tab that drives it and in
+ * The Live page's figures (evaluations, LLM calls, tokens, model + Python time of the whole run,
+ * as the Results page's cost counts them, and the seed's budget use) against the store, sampled continuously while a run is driven: in the tab that drives it and in
  * a second tab that only watches. Each sample reads the store, then the page, then the store again,
  * all inside the page, so three claims can be checked without trusting any timing of the test:
  *   - never ahead: every figure shown is at most what the store holds right after;
@@ -86,6 +86,7 @@ function sampleInPage(page: Page, runId: string, seed: number, untilMs: number):
           r.onerror = () => fail(r.error);
         });
       type Call = {
+        seed: number;
         round: number;
         completion: {
           cached?: boolean;
@@ -94,33 +95,31 @@ function sampleInPage(page: Page, runId: string, seed: number, untilMs: number):
         };
       };
       type Ev = { execCached?: boolean; result: { durationMs: number } };
+      // The run's figures, by one definition for Live and Results: every seed and phase, the
+      // calls the model answered (cache hits apart); budget use is the seed's (not held-out).
       const read = async () => {
         const tx = idb.transaction(['evaluations', 'runCalls'], 'readonly');
-        const evs = tx.objectStore('evaluations');
-        const [evaluations, calls, seedEvs] = await Promise.all([
-          req(evs.index('runId').count(IDBKeyRange.only(runId))),
-          req(
-            tx
-              .objectStore('runCalls')
-              .index('[runId+seed]')
-              .getAll(IDBKeyRange.only([runId, seed])),
-          ),
-          req(evs.index('[runId+seed]').getAll(IDBKeyRange.only([runId, seed]))),
+        const [calls, evs] = await Promise.all([
+          req(tx.objectStore('runCalls').index('runId').getAll(IDBKeyRange.only(runId))),
+          req(tx.objectStore('evaluations').index('runId').getAll(IDBKeyRange.only(runId))),
         ]);
+        let llmCalls = 0;
         let chargedCalls = 0;
         let tokens = 0;
         let workMs = 0;
         for (const c of calls as Call[]) {
+          if (c.completion.cached) continue;
+          llmCalls++;
           workMs += c.completion.latencyMs || 0;
-          if (c.round === HELDOUT_ROUND || c.completion.cached) continue;
-          chargedCalls++;
           tokens += c.completion.usage.promptTokens + c.completion.usage.completionTokens;
+          if (c.seed === seed && c.round !== HELDOUT_ROUND) chargedCalls++;
         }
-        for (const e of seedEvs as Ev[]) if (!e.execCached) workMs += e.result.durationMs || 0;
-        return { evaluations, llmCalls: calls.length, chargedCalls, tokens, workMs };
+        for (const e of evs as Ev[]) if (!e.execCached) workMs += e.result.durationMs || 0;
+        return { evaluations: evs.length, llmCalls, chargedCalls, tokens, workMs };
       };
       const text = (id: string) =>
-        document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? '';
+        document.querySelector(`[data-testid="${id}"]`)?.textContent?.replace(/\s+/g, ' ').trim() ??
+        '';
       const statusNow = () =>
         document.querySelector('.controls [data-status]')?.getAttribute('data-status') ?? '';
       const samples = [];
@@ -142,9 +141,9 @@ function sampleInPage(page: Page, runId: string, seed: number, untilMs: number):
         };
         const after = await read();
         const status = statusNow();
-        const phase = text('phase');
-        const latest =
-          document.querySelector('section[aria-labelledby="latest-title"] p')?.textContent ?? '';
+        const phase =
+          document.querySelector('[data-testid="phase"]')?.getAttribute('data-phase') ?? '';
+        const latest = document.querySelector('[data-testid="latest-line"]')?.textContent ?? '';
         if (ready)
           samples.push({ t0, t1: performance.now(), before, shown, after, status, phase, latest });
         if (status === 'done' && doneAt === Infinity) doneAt = performance.now();
@@ -175,7 +174,7 @@ const num = (s: string): number => {
   return Number(s.replaceAll(',', ''));
 };
 const budgetText = (f: Figures) =>
-  `${f.chargedCalls.toLocaleString('en-US')} / ${MAX_CALLS} of the budget`;
+  `Budget used: ${f.chargedCalls.toLocaleString('en-US')} of ${MAX_CALLS} calls`;
 const exact = (f: Figures): Shown => ({
   evaluations: String(f.evaluations),
   llmCalls: f.llmCalls.toLocaleString('en-US'),
@@ -201,7 +200,7 @@ function check(tab: string, samples: Sample[]) {
       evaluations: num(s.shown.evaluations),
       llmCalls: num(s.shown.llmCalls),
       tokens: num(s.shown.tokens),
-      chargedCalls: num(s.shown.budgetCalls.split(' / ')[0] ?? ''),
+      chargedCalls: num(/^Budget used: ([\d,]+) of/.exec(s.shown.budgetCalls)?.[1] ?? ''),
       workS: seconds(s.shown.workTime),
     };
     if (s.status === 'running') shownEvaluations.add(shownN.evaluations);
@@ -252,7 +251,9 @@ function check(tab: string, samples: Sample[]) {
     expect(testIds.has(shownId), `${tab}: a test task shown while running: ${s.latest}`).toBe(
       false,
     );
-    expect(s.latest, `${tab}: a held-out verdict shown while running`).not.toMatch(/· heldout/);
+    expect(s.latest, `${tab}: a held-out verdict shown while running`).not.toMatch(
+      /· held-out task/,
+    );
   }
   // The last sample is after the run finished: figures final and exact.
   const last = samples.at(-1)!;
@@ -266,7 +267,7 @@ function check(tab: string, samples: Sample[]) {
     exactChecks,
     distinct: shownEvaluations.size,
     heldoutSamples: duringHeldout.length,
-    heldoutShownWhenDone: doneLatest.some((l) => /· heldout/.test(l)),
+    heldoutShownWhenDone: doneLatest.some((l) => /· held-out task/.test(l)),
   };
 }
 

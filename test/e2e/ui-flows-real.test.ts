@@ -222,7 +222,7 @@ describe('the lab on real parts only (wllama with stories260K, Pyodide, the serv
 
   it('goes offline after one visit and still runs a task reference with the cached Pyodide', async () => {
     const { page, errors } = await openPage(context, `${server.url}#/settings`);
-    await page.getByRole('button', { name: 'Download now' }).click();
+    await page.getByRole('button', { name: /the offline copy now/ }).click();
     await page.waitForFunction(
       () =>
         document

@@ -178,6 +178,11 @@ describe('a run through the pages (scripted LLM that improves the prompt; code g
     const replayed = (await storedRun(page, replayId))!;
     expect(replayed.report!.final.strict.mean).toBe(imported.report!.final.strict.mean);
     expect(replayed.report!.initial.strict.mean).toBe(imported.report!.initial.strict.mean);
+    // Its Results page says whether the verdicts match the original's, verdict by verdict.
+    await page.goto(`${server.url}#/runs/${replayId}/results`);
+    await expect
+      .poll(async () => (await page.getByTestId('replay-match').textContent())?.trim())
+      .toMatch(/^All [\d,]+ verdicts match the original run's\.$/);
 
     // Everything the page ever shows as a reason not to compare, from the first paint: verdicts
     // that are merely still loading must never be reported missing.

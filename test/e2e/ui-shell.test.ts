@@ -107,7 +107,7 @@ describe('offline and installable', () => {
       await page.getByTestId('capabilities').waitFor();
       // The service worker downloads the app and Pyodide after the first visit.
       await page.goto(`${plain.url}#/settings`);
-      await page.getByRole('button', { name: 'Download now' }).click();
+      await page.getByRole('button', { name: /the offline copy now/ }).click();
       await page.waitForFunction(
         () =>
           document

@@ -68,6 +68,8 @@ describe('check (HumanEval)', () => {
     expect(r.passed).toBe(false);
     expect(r.soft).toBe(0);
     expect(r.setupError).toMatch(/SyntaxError/);
+    // The line is named once (Python's own text may already carry it).
+    expect(r.setupError!.match(/\bline \d+/g)).toHaveLength(1);
   });
 
   it('fails when the entry point is missing', async () => {
