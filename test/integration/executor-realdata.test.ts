@@ -1,13 +1,21 @@
 /**
- * Real data through the Node pool: every HumanEval reference passes and every `return None`
- * variant fails; MBPP full and sanitized references all pass (orders from the datasets' README),
- * and their broken references (every function they define returns None) fail exactly where
- * native CPython, running the same programs, says they fail.
+ * Real data through the Node pool at the product's limits (3 s a test, as answers are graded;
+ * 768 MiB): every HumanEval reference passes and every `return None` variant fails; MBPP full and
+ * sanitized references all pass (orders from the datasets' README), and their broken references
+ * (every function they define returns None) fail exactly where native CPython, running the same
+ * programs, says they fail.
+ *
+ * One reference is slower than the product's answer limit: MBPP 123 (amicable numbers up to 9999,
+ * about 10^8 Python steps by trial division). Here it took 20 s for its three tests in Pyodide
+ * and 13 s in CPython on a loaded machine, so a correct answer as slow as it is graded a timeout,
+ * as in the official harnesses' 3 s limits. It is graded at the limit the product gives a
+ * reference (validation, VALIDATION_TEST_TIMEOUT_MS) and must pass there.
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
 import type { ExecResult } from '../../src/core/types';
+import { VALIDATION_TEST_TIMEOUT_MS } from '../../src/datasets/validate';
 import { sharedFile } from '../support/paths';
 import { pythonTools } from '../support/python';
 import { humanEvalJobs, mbppJobs, sanitizedMbppJobs, type NamedJob } from './executor-data';
@@ -18,15 +26,25 @@ const sanitized = sharedFile('datasets', 'sanitized-mbpp.json');
 
 let pool: ExecPool;
 beforeAll(async () => {
-  pool = createNodeExecPool({ size: 2, spares: 0, testTimeoutMs: 20_000 });
+  // The product's limits (3 s a test, 768 MiB): every reference must pass as a user's would.
+  pool = createNodeExecPool({ size: 2, spares: 0 });
   await pool.warm();
 });
 afterAll(async () => {
   await pool.close();
 });
 
+/** References slower than the product's answer limit (see the header), in both MBPP files. */
+const SLOW_REFERENCES = new Set(['mbpp/123', 'sanitized/123']);
+
 async function runAll(jobs: NamedJob[]): Promise<Map<string, ExecResult>> {
-  const results = await Promise.all(jobs.map((j) => pool.run(j.job)));
+  const results = await Promise.all(
+    jobs.map((j) =>
+      pool.run(
+        SLOW_REFERENCES.has(j.id) ? { ...j.job, testTimeoutMs: VALIDATION_TEST_TIMEOUT_MS } : j.job,
+      ),
+    ),
+  );
   return new Map(jobs.map((j, i) => [j.id, results[i]!]));
 }
 
@@ -64,7 +82,9 @@ describe.skipIf(!humanEval)('HumanEval (164)', () => {
 
 describe.skipIf(!mbpp)('MBPP full (974)', () => {
   it('passes every reference: code + test_setup_code + test_list', async () => {
-    const results = await runAll(mbppJobs(mbpp!));
+    const jobs = mbppJobs(mbpp!);
+    expect(jobs.filter((j) => SLOW_REFERENCES.has(j.id))).toHaveLength(1);
+    const results = await runAll(jobs);
     expect(results.size).toBe(974);
     expect(failures(results, true)).toEqual([]);
   });
@@ -72,7 +92,9 @@ describe.skipIf(!mbpp)('MBPP full (974)', () => {
 
 describe.skipIf(!sanitized)('MBPP sanitized (427)', () => {
   it('passes every reference: test_imports + code + test_list', async () => {
-    const results = await runAll(sanitizedMbppJobs(sanitized!));
+    const jobs = sanitizedMbppJobs(sanitized!);
+    expect(jobs.filter((j) => SLOW_REFERENCES.has(j.id))).toHaveLength(1);
+    const results = await runAll(jobs);
     expect(results.size).toBe(427);
     expect(failures(results, true)).toEqual([]);
   });
