@@ -16,10 +16,15 @@ import { repoRoot } from '../support/paths';
 const scratch = mkdtempSync(join(tmpdir(), 'athanor-test-script-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** `npm test` on the fixture project, outside this Vitest run (none of its variables leak in). */
+/**
+ * `npm test` on the fixture project, outside this Vitest run: none of its variables leak in (the
+ * outer run's summary file and fatal-report directory among them).
+ */
 function npmTest(filter: string, env: Record<string, string> = {}) {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV'),
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('VITEST') && !k.startsWith('ATHANOR_') && k !== 'NODE_ENV',
+    ),
   );
   const r = spawnSync(
     process.execPath,
