@@ -5,7 +5,10 @@ one EvalPlus file, base and plus inputs, in one process with no isolation. Print
 
 Usage: python bench/evalplus-cpython.py path/to/HumanEvalPlus.jsonl.gz
 """
-import gzip, json, sys, time
+import gzip
+import json
+import sys
+import time
 
 from evalplus.data.mbpp import mbpp_deserialize_inputs
 from evalplus.eval._special_oracle import MBPP_OUTPUT_NOT_NONE_TASKS

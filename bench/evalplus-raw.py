@@ -6,7 +6,10 @@ bench/datasets.ts runs it with python3 and with Pyodide in the same run. Prints 
 
 Usage: python bench/evalplus-raw.py path/to/file.jsonl
 """
-import copy, json, sys, time
+import copy
+import json
+import sys
+import time
 
 sys.setrecursionlimit(10000)
 if hasattr(sys, 'set_int_max_str_digits'):

@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { loadPyodide } from 'pyodide';
-import { PRELOAD_PY } from '../src/executor/harness.py';
+import { PRELOAD_PY } from '../src/executor/python-sources';
 import { SNAPSHOT_CACHE } from '../src/executor/snapshot-cache';
 import { snapshotOptions } from '../src/executor/worker-core';
 import { launchKillable, type KillableChromium } from '../test/support/killable-chromium';

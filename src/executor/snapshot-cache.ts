@@ -10,7 +10,7 @@
  */
 import { sha256 } from '../core/hash';
 import { dependencies } from '../../package.json';
-import { PRELOAD_PY } from './harness.py';
+import { PRELOAD_PY } from './python-sources';
 
 export const SNAPSHOT_CACHE = 'athanor-python-snapshot-v1';
 

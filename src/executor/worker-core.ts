@@ -7,7 +7,7 @@ import type { PyodideAPI } from 'pyodide';
 import type { ExecJob } from '../core/types';
 import { createEngine, type Engine } from './engine';
 import { installJobGuard } from './job-guard';
-import { PRELOAD_PY } from './harness.py';
+import { PRELOAD_PY } from './python-sources';
 import type { PythonWorkerApi, WorkerInfo, WorkerInit, WorkerResult } from './protocol';
 
 export interface LoadOptions {

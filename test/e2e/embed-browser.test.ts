@@ -3,7 +3,8 @@
  * GGUF can be downloaded on the test machine, so the port is wllama's embedder over the tiny real
  * model stories260K — its own mean-pooled hidden states, through the very code path an embedding
  * model (bge-small, in the catalogue) takes. The relevance ordering is what those embeddings say;
- * the GPO run scores its late candidates instead of refusing them.
+ * the GPO run (scripted writer, scripted grader) scores its late candidates instead of refusing
+ * them.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -79,7 +80,7 @@ describe('wllama embeddings of the real tiny model, through EmbedPort', () => {
     expect(sims[1]!).toBeGreaterThan(sims[3]!);
   });
 
-  test('GPO with real embeddings: every late step scores its candidates', async () => {
+  test('GPO with real embeddings and a scripted grader: every late step scores its candidates', async () => {
     const r = await page.evaluate(() => window.embedPage.runGpo());
     expect(r.embedded).toBeGreaterThan(0);
     expect(r.budgets).toHaveLength(8);

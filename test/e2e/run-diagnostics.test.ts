@@ -1,6 +1,7 @@
 /**
  * Honest stops on the pages (issue 16), in headless Chromium on the built site: two finished runs
- * are made by the real runner in Node (fake-indexeddb; the LLM is scripted), exported as bundles
+ * are made by the real runner in Node (fake-indexeddb; the LLM is scripted, the answers are graded
+ * by the real Pyodide pool), exported as bundles
  * and imported through the Runs page. The Results and Live pages must say why each seed stopped,
  * with advice when the model never followed the answer format, which relevance measure GPO used,
  * and GPO's edit budget beside the measured edit distance of every candidate.
@@ -14,11 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LlmPort } from '../../src/core/ports';
 import { gpo } from '../../src/optimizers/gpo';
 import type { Optimizer } from '../../src/optimizers/types';
+import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
 import { createRunner } from '../../src/runner';
 import { exportBundle } from '../../src/store/bundle';
 import { AthanorDb } from '../../src/store/db';
 import { launchBrowser, openPage } from '../support/browser';
-import { landscapeExec } from '../support/landscape';
 import { optimizers, runConfig, runTasks } from '../support/runner-fixture';
 import { scriptedLlm } from '../support/scripted-llm';
 import { startStaticServer, type StaticServer } from '../support/server';
@@ -27,6 +28,7 @@ import { axeViolations, shoot } from './ui-helpers';
 let browser: Browser;
 let server: StaticServer;
 let context: BrowserContext;
+let pool: ExecPool;
 const dir = mkdtempSync(join(tmpdir(), 'athanor-diag-'));
 
 /** Run one config to its end in Node and write its bundle; returns the run id and the path. */
@@ -39,7 +41,7 @@ async function bundleOf(
   const runner = createRunner({
     db,
     llm: () => llm,
-    exec: landscapeExec(),
+    exec: pool,
     optimizer: (m) => (m === 'gpo' ? (gpo as unknown as Optimizer) : optimizers(m)),
     tasks: () => Promise.resolve(runTasks),
     locks: null,
@@ -67,8 +69,11 @@ beforeAll(async () => {
   browser = await launchBrowser();
   server = await startStaticServer({ isolation: 'headers' });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  pool = createNodeExecPool({ size: 1, spares: 0 });
+  await pool.warm();
 });
 afterAll(async () => {
+  await pool?.close();
   await context?.close();
   await server?.close();
   await browser?.close();

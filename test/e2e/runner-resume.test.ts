@@ -46,8 +46,8 @@ it('a run killed 20 times at random points ends identical to an uninterrupted on
   const rng = Rng.seeded(7);
   let page = await openRunnerPage('killed');
   const id = await page.evaluate((c) => window.runnerPage.create(c), config);
-  let kills = 0;
-  for (let i = 0; i < 20; i++) {
+  const KILLS = 20;
+  for (let i = 0; i < KILLS; i++) {
     const before = await page.evaluate(() => window.runnerPage.state.stored);
     await page.evaluate((id) => window.runnerPage.kick(id), id);
     // Let the run store 1–4 more evaluations (the kill then lands wherever the run is by then).
@@ -68,11 +68,9 @@ it('a run killed 20 times at random points ends identical to an uninterrupted on
     } else {
       await openRunnerPage('killed', page);
     }
-    kills++;
   }
-  expect(kills).toBe(20);
   const retries = await page.evaluate(() => window.runnerPage.state.busyRetries);
-  console.info(`runner e2e: ${kills} kills; last tab retried a busy lock ${retries} time(s)`);
+  console.info(`runner e2e: ${KILLS} kills; last tab retried a busy lock ${retries} time(s)`);
   // A killed tab leaves the run marked running; resuming continues from its last checkpoint.
   expect(await page.evaluate((id) => window.runnerPage.status(id), id)).toBe('running');
   expect(await page.evaluate((id) => window.runnerPage.run(id), id)).toBe('done');

@@ -3,7 +3,8 @@
  * node-llama-cpp 3.21.1 running ../shared/models/stories260K.gguf. The engine is exercised
  * streamed and unstreamed (stop strings, max_tokens, seeds, usage, cancel), the failures a user
  * meets are provoked for real (401, a missing model, nothing listening, CORS refusal headers),
- * and a whole Prochemy run goes through the runner at c = 4 and is replayed from its log.
+ * and a whole Prochemy run goes through the runner at c = 4, graded by the real Pyodide pool, and is
+ * replayed from its log.
  */
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +19,8 @@ import {
   ServerUnreachableError,
 } from '../../src/engines/server-errors';
 import { createRunner } from '../../src/runner';
+import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
 import { AthanorDb } from '../../src/store/db';
-import { landscapeExec } from '../support/landscape';
 import { startOpenAiServer, type TestServer } from '../support/openai-server';
 import { optimizers, runConfig, runTasks } from '../support/runner-fixture';
 
@@ -146,6 +147,15 @@ describe('the server engine on a real model', () => {
 });
 
 describe('a run through the runner on the real server at c = 4', () => {
+  let pool: ExecPool;
+  beforeAll(async () => {
+    pool = createNodeExecPool({ size: 1, spares: 0 });
+    await pool.warm();
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
   it('finishes Prochemy with requests overlapping, and replays exactly from its log', async () => {
     const config = runConfig({
       knobs: { variants: 2, trainTasks: 4, rounds: 1, patience: 1, reasks: 1 },
@@ -167,7 +177,7 @@ describe('a run through the runner on the real server at c = 4', () => {
     const runner = createRunner({
       db,
       llm: () => port,
-      exec: landscapeExec(),
+      exec: pool,
       optimizer: optimizers,
       tasks: () => Promise.resolve(runTasks),
       locks: null,
@@ -198,7 +208,7 @@ describe('a run through the runner on the real server at c = 4', () => {
     const replayRunner = createRunner({
       db: replayDb,
       llm: () => replay,
-      exec: landscapeExec(),
+      exec: pool,
       optimizer: optimizers,
       tasks: () => Promise.resolve(runTasks),
       locks: null,

@@ -1,5 +1,5 @@
 /**
- * The harness encodes a list or tuple of plain numbers in C (harness.py.ts, `_seq`): validation of
+ * The harness encodes a list or tuple of plain numbers in C (harness.py, `_seq`): validation of
  * HumanEval/130 collects millions of them. That path must give exactly the text the item-by-item
  * path gives, for every mix of ints, floats, integral floats, −0.0 and values near the limits, and
  * must step aside for what it cannot encode the same way (NaN, infinities, ints beyond 2^53, bools).

@@ -1,12 +1,16 @@
 /**
  * Hostile programs for the sandbox, shared by the Node suite and the browser suite (the built
- * worker in Chromium). Each case states the exact verdict it must get (outcome kinds, error
- * types) and the time within which the pool promises it; after each one the suites run a correct
- * probe program several times, with delays, on the same pool: every probe must see the
+ * worker in Chromium), both on a pool with the product's default limits (a 500 ms grace after an
+ * interrupt, a 768 MiB heap). Each case states the exact verdict it must get (outcome kinds,
+ * error types) and the one path the pool must take to it: the worker answers and stays, or the
+ * worker is replaced once, for a stated reason (terminated when it would not stop, recycled after
+ * its job); the suites check the change in `stats().replaced`. After each case the suites run a
+ * correct probe program several times, with delays, on the same pool: every probe must see the
  * interpreter exactly as a fresh worker does (see PROBE_PROGRAM). docs/sandbox.md lists the
- * channels these cases try.
+ * channels these cases try. How fast verdicts come is bench:exec's to measure, not the suites'.
  */
 import type { ExecJob, ExecResult, TestOutcome } from '../../src/core/types';
+import type { ExecPoolStats } from '../../src/executor/pool';
 export interface HostileCase {
   name: string;
   /** The issue's category (docs/sandbox.md). */
@@ -15,20 +19,21 @@ export interface HostileCase {
   /** Returns an error message when the verdict is not exactly the one stated. */
   verdict(r: ExecResult): string | undefined;
   /**
-   * The pool's promise: the verdict arrives within this many ms of the job's start on a quiet
-   * machine (interrupt path: the limit + 50 ms; a worker that ignores the interrupt: the limit +
-   * the 500 ms grace + 100 ms). The suites check it with a wide factor for a loaded CI machine;
-   * bench:exec measures the real figures.
+   * The path: undefined when the worker answers (interrupted or not) and stays; else the job
+   * costs exactly one worker, replaced for a reason this matches (`stats().replaceReasons`).
    */
-  withinMs: number;
+  replacedFor?: RegExp;
 }
 
 /** Test limit for runaway cases, ms. */
 export const T = 1000;
-/** How long an answered job may take: compile, run, clean up. */
-const QUICK = 1000;
-const INTERRUPTED = T + 50;
-const TERMINATED = T + 500 + 100;
+
+/** Why a worker is replaced: each path's reason, as the pool and the worker word it. */
+const TERMINATED = /^did not stop when interrupted$/;
+const HARNESS_MODIFIED = /^a harness function was modified$/;
+const ATEXIT = /^atexit registration$/;
+/** In Node the callbacks are setImmediate / setTimeout, in a browser setTimeout / MessageChannel. */
+const JS_CALLBACKS = /^the job scheduled JavaScript callbacks \(.+\); they were cancelled$/;
 
 function asserts(program: string, tests: string[], extra: Partial<ExecJob> = {}): ExecJob {
   return {
@@ -80,23 +85,19 @@ const setup =
     !r.passed && r.tests.length === 0 && new RegExp(`^${type}(:| \\(line)`).test(r.setupError ?? '')
       ? undefined
       : `expected a setup error ${type}; got ${show(r)}`;
-/** A worker starved of CPU for the whole grace may be terminated instead: same outcome kinds. */
-const orKilled =
-  (check: Check): Check =>
-  (r) =>
-    check(r) === undefined || killed(r) === undefined ? undefined : check(r);
-const setupTimeout: Check = orKilled((r) =>
+/** The program was interrupted while loading. */
+const setupTimeout: Check = (r) =>
   !r.passed && r.tests.length === 0 && r.setupError === 'timeout while running the program'
     ? undefined
-    : `expected a timeout while loading; got ${show(r)}`,
-);
+    : `expected a timeout while loading; got ${show(r)}`;
 /** The worker ignored the interrupt and was terminated: a timeout, then tests not run. */
 const killed: Check = (r) =>
   !r.passed &&
   r.tests[0]?.outcome === 'timeout' &&
+  r.tests[0]?.message === 'timed out; the worker was terminated' &&
   r.tests.slice(1).every((t) => t.outcome === 'not-run')
     ? undefined
-    : `expected a timeout then not-run; got ${show(r)}`;
+    : `expected a timeout (terminated) then not-run; got ${show(r)}`;
 const all =
   (...checks: Check[]): Check =>
   (r) =>
@@ -107,22 +108,11 @@ const capped =
     r[stream].truncated && r[stream].text.length === 64 * 1024
       ? undefined
       : `${stream} not capped at 64 KiB (${r[stream].text.length}, ${String(r[stream].truncated)})`;
-/**
- * A flood whose worker obeyed the interrupt keeps exactly 64 KiB. Twice in CI (Chromium under the
- * full suite's load), the flood that follows 'memory bomb growing' (whose worker is recycled with a
- * 2.4–2.8 GB heap) did not stop within the grace and was terminated, its output gone with it:
- * bounded all the same, and still a timeout. Not reproduced here, even beside three CPU hogs.
- */
-const cappedUnlessTerminated =
-  (stream: 'stdout' | 'stderr'): Check =>
-  (r) =>
-    r.tests[0]?.message === 'timed out; the worker was terminated' &&
-    r[stream].text === '' &&
-    r.setupError === 'timeout: the program did not finish; the worker was terminated'
-      ? undefined
-      : capped(stream)(r);
 const PASSED = outcomes('passed', 'passed');
-const TIMEOUT = orKilled(outcomes('timeout', 'not-run'));
+/** The interrupt stopped the test: a timeout, the rest not run, the worker kept. */
+const TIMEOUT: Check = (r) =>
+  outcomes('timeout', 'not-run')(r) ??
+  (r.tests[0]?.message === 'timed out' ? undefined : `expected an interrupt; got ${show(r)}`);
 const FAILED = outcomes('failed', 'failed');
 
 /**
@@ -208,9 +198,8 @@ const c = (
   name: string,
   job: ExecJob,
   verdict: Check,
-  // A roomy job imports big packages: about a second on a quiet machine instead of a tenth.
-  withinMs = (job.testTimeoutMs ?? T) > T ? 3 * QUICK : QUICK,
-): HostileCase => ({ category, name, job, verdict, withinMs });
+  replacedFor?: RegExp,
+): HostileCase => ({ category, name, job, verdict, ...(replacedFor ? { replacedFor } : {}) });
 
 const io = (program: string, expected: unknown): ExecJob => ({
   program,
@@ -225,14 +214,12 @@ export const HOSTILE_CASES: HostileCase[] = [
     'infinite loop in the function',
     cheat('', '    while True:\n        pass\n'),
     TIMEOUT,
-    INTERRUPTED,
   ),
   c(
     'runaway',
     'infinite loop at import',
     asserts('while True:\n    pass\n', ['assert True']),
     setupTimeout,
-    INTERRUPTED,
   ),
   c(
     'runaway',
@@ -249,7 +236,6 @@ export const HOSTILE_CASES: HostileCase[] = [
     'infinite generator',
     cheat('def gen():\n    while True:\n        yield 1\n', '    return sum(gen())\n'),
     TIMEOUT,
-    INTERRUPTED,
   ),
   c(
     'runaway',
@@ -259,21 +245,18 @@ export const HOSTILE_CASES: HostileCase[] = [
       ['assert f(2) == 4'],
     ),
     outcomes('passed'),
-    INTERRUPTED + QUICK,
   ),
   c(
     'runaway',
     'infinite loop in finally',
     cheat('', '    try:\n        return 0\n    finally:\n        while True:\n            pass\n'),
     TIMEOUT,
-    INTERRUPTED,
   ),
   c(
     'runaway',
     'time.sleep beyond the limit',
     cheat('import time', '    time.sleep(30)\n    return 2 * x\n'),
     TIMEOUT,
-    INTERRUPTED,
   ),
   c('runaway', 'deep recursion', cheat('', '    return f(x + 1)\n'), errors('RecursionError')),
   c(
@@ -285,25 +268,24 @@ export const HOSTILE_CASES: HostileCase[] = [
   c(
     'runaway',
     'memory bomb growing',
-    cheat('', '    xs = []\n    while True:\n        xs.append(bytearray(50 * 2 ** 20))\n'),
-    // Which comes first depends on the machine: the heap's 2 GiB end, or the limit while a big
-    // allocation holds off the interrupt (then the worker is terminated). Both are exact kinds.
-    (r) => (errors('MemoryError')(r) === undefined ? undefined : killed(r)),
-    TERMINATED,
+    // A roomy limit: the heap's end (wasm32's 2 GiB and up) comes first, not the time limit while
+    // a big allocation holds off the interrupt. The worker answers, then is recycled: its heap is
+    // past the 768 MiB cap.
+    roomy(cheat('', '    xs = []\n    while True:\n        xs.append(bytearray(50 * 2 ** 20))\n')),
+    errors('MemoryError'),
+    /^heap grew to \d+ bytes$/,
   ),
   c(
     'runaway',
     'output flood',
     cheat('', "    while True:\n        print('x' * 1000)\n"),
-    all(TIMEOUT, cappedUnlessTerminated('stdout')),
-    INTERRUPTED,
+    all(TIMEOUT, capped('stdout')),
   ),
   c(
     'runaway',
     'stderr flood',
     cheat('import sys', "    while True:\n        sys.stderr.write('e' * 1000)\n"),
-    all(TIMEOUT, cappedUnlessTerminated('stderr')),
-    INTERRUPTED,
+    all(TIMEOUT, capped('stderr')),
   ),
   c(
     'runaway',
@@ -360,7 +342,6 @@ export const HOSTILE_CASES: HostileCase[] = [
     // the program's own (failed), not a timeout.
     roomy(asserts(ESCAPE_BY_SUBCLASSES, ['assert f(2) == 4', 'assert f(3) == 6'])),
     FAILED,
-    5000,
   ),
   c(
     'network',
@@ -435,6 +416,7 @@ export const HOSTILE_CASES: HostileCase[] = [
     'multiprocessing',
     roomy(cheat('import multiprocessing\nmultiprocessing.Process(target=print).start()')),
     setup('ModuleNotFoundError'),
+    ATEXIT, // importing multiprocessing registers an atexit hook
   ),
   c(
     'processes',
@@ -497,12 +479,14 @@ export const HOSTILE_CASES: HostileCase[] = [
     "the capture class's write",
     cheat('import sys\ntype(sys.stdout).write = lambda self, s: 0'),
     FAILED,
+    /^capture class modified$/,
   ),
   c(
     'harness',
     "the capture's code object",
     cheat("import sys\ntype(sys.stdout).text.__code__ = (lambda self: 'PASSED').__code__"),
     FAILED,
+    HARNESS_MODIFIED,
   ),
   c(
     'harness',
@@ -511,6 +495,7 @@ export const HOSTILE_CASES: HostileCase[] = [
       'import sys\nsys.meta_path[0].find_spec.__code__ = (lambda name, path=None, target=None: None).__code__\nimport pyodide_js',
     ),
     setup('ModuleNotFoundError'),
+    HARNESS_MODIFIED,
   ),
   c(
     'harness',
@@ -600,6 +585,7 @@ def _arm(loop=asyncio.get_event_loop(), p=_poison):
     loop.call_later(0.2, tick)
 _arm()`),
     PASSED,
+    JS_CALLBACKS,
   ),
   c(
     'asyncio',
@@ -610,6 +596,7 @@ async def _later(p=_poison, sleep=asyncio.sleep):
     p()
 asyncio.get_event_loop().create_task(_later())`),
     PASSED,
+    JS_CALLBACKS,
   ),
   c(
     'asyncio',
@@ -620,6 +607,7 @@ _fut = _loop.create_future()
 _fut.add_done_callback(_poison)
 _loop.call_later(0.05, _fut.set_result, 1)`),
     PASSED,
+    JS_CALLBACKS,
   ),
   c(
     'javascript timers',
@@ -629,8 +617,9 @@ _g = type(asyncio.get_event_loop()).call_later.__globals__
 _g['scheduleCallback'](_g['create_once_callable'](_poison), 30)
 _g['scheduleCallback'](_g['create_once_callable'](_poison), 0)`),
     PASSED,
+    JS_CALLBACKS,
   ),
-  c('atexit', 'atexit.register', leak('import atexit\natexit.register(_poison)'), PASSED),
+  c('atexit', 'atexit.register', leak('import atexit\natexit.register(_poison)'), PASSED, ATEXIT),
   c(
     'codecs',
     'codecs.register and register_error',
@@ -685,6 +674,7 @@ with open('/lib/python314.zip', 'r+b') as z:
     z.write(z.read(4))
 os.chdir('/tmp')`),
     PASSED,
+    /^the job changed files that existed before it: \/lib\/python314\.zip$/,
   ),
   c(
     'signals',
@@ -736,6 +726,7 @@ def _make(p=_poison):
     b.keep = keep
 _make()`),
     PASSED,
+    ATEXIT, // weakref.finalize registers its atexit hook on first use
   ),
   c(
     'gc',
@@ -842,6 +833,22 @@ def fingerprint():
     }
 `;
 
+/**
+ * Whether the pool took the case's path between the two stats: an error message, or undefined.
+ * `before` is taken when every slot and spare is loaded, so no earlier replacement is counted.
+ */
+export function replacementError(
+  c: HostileCase,
+  before: Pick<ExecPoolStats, 'replaced' | 'replaceReasons'>,
+  after: Pick<ExecPoolStats, 'replaced' | 'replaceReasons'>,
+): string | undefined {
+  const n = after.replaced - before.replaced;
+  const reason = n > 0 ? after.replaceReasons.at(-1) : undefined;
+  const want = c.replacedFor ? `1 replacement (${String(c.replacedFor)})` : 'no replacement';
+  const ok = c.replacedFor ? n === 1 && c.replacedFor.test(reason ?? '') : n === 0;
+  return ok ? undefined : `expected ${want}; got ${n} (last reason: ${reason ?? 'none'})`;
+}
+
 export function probeJob(expected: unknown): ExecJob {
   return {
     program: PROBE_PROGRAM,
@@ -854,6 +861,20 @@ export function probeJob(expected: unknown): ExecJob {
 export const BASELINE_JOB: ExecJob = {
   program: `${PROBE_PROGRAM}\nimport json\nprint(json.dumps(fingerprint()))\n`,
   tests: { kind: 'stdio', compare: 'exact', cases: [{ stdin: '', stdout: '' }] },
+};
+
+/**
+ * Run once before the cases, on a fresh pool. With a build running beside the suite on 2 cores,
+ * the first case's worker was once terminated instead of interrupted here (the only such miss in
+ * four runs at the 500 ms grace); later interrupts landed in time. The likely cause is the first
+ * interrupt a process serves: V8 compiles Pyodide's code for raising KeyboardInterrupt out of a
+ * running loop then. Each case's path is about its program, not about a cold start; the grace is
+ * the product's, and bench:exec measures it.
+ */
+export const WARM_INTERRUPT_JOB: ExecJob = {
+  program: 'while True:\n    pass\n',
+  tests: { kind: 'asserts', setup: '', asserts: ['assert True'] },
+  testTimeoutMs: 200,
 };
 
 /** Delays before the probes that follow each case: callbacks armed for later must show up. */

@@ -1,14 +1,27 @@
 /**
- * Real data through the Node pool: every HumanEval reference passes and every `return None`
- * variant fails; MBPP full and sanitized references all pass (orders from the datasets' README),
- * and their broken references (every function they define returns None) fail exactly where
- * native CPython, running the same programs, says they fail.
+ * Real data through the Node pool at the product's limits (3 s a test, as answers are graded;
+ * 768 MiB): every HumanEval reference passes and every `return None` variant fails; MBPP full and
+ * sanitized references all pass (orders from the datasets' README), and their broken references
+ * (every function they define returns None) fail exactly where native CPython, running the same
+ * programs, says they fail.
+ *
+ * One reference is slower than the product's answer limit: MBPP 123 (amicable numbers up to 9999,
+ * about 10^8 Python steps by trial division). Here it took 20 s for its three tests in Pyodide
+ * and 13 s in CPython on a loaded machine, so a correct answer as slow as it is graded a timeout,
+ * as in the official harnesses' 3 s limits. It is graded at the limit the product gives a
+ * reference (validation, VALIDATION_TEST_TIMEOUT_MS) and must pass there.
+ *
+ * Last, the harness itself (src/executor/*.py) runs every job graded here again in native
+ * CPython, driven as engine.ts drives it in Pyodide (test/support/harness_cpython.py), and must
+ * give the same verdict: the same outcome, and error type, for every test.
  */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeExecPool, type ExecPool } from '../../src/executor/node';
-import type { ExecResult } from '../../src/core/types';
-import { sharedFile } from '../support/paths';
+import type { ExecJob, ExecResult } from '../../src/core/types';
+import { VALIDATION_TEST_TIMEOUT_MS } from '../../src/datasets/validate';
+import { repoRoot, sharedFile } from '../support/paths';
 import { pythonTools } from '../support/python';
 import { humanEvalJobs, mbppJobs, sanitizedMbppJobs, type NamedJob } from './executor-data';
 
@@ -18,15 +31,26 @@ const sanitized = sharedFile('datasets', 'sanitized-mbpp.json');
 
 let pool: ExecPool;
 beforeAll(async () => {
-  pool = createNodeExecPool({ size: 2, spares: 0, testTimeoutMs: 20_000 });
+  // The product's limits (3 s a test, 768 MiB): every reference must pass as a user's would.
+  pool = createNodeExecPool({ size: 2, spares: 0 });
   await pool.warm();
 });
 afterAll(async () => {
   await pool.close();
 });
 
+/** References slower than the product's answer limit (see the header), in both MBPP files. */
+const SLOW_REFERENCES = new Set(['mbpp/123', 'sanitized/123']);
+
+/** Every job graded in Pyodide here, with its verdict: the CPython run at the end repeats them. */
+const graded: { id: string; job: ExecJob; result: ExecResult }[] = [];
+
 async function runAll(jobs: NamedJob[]): Promise<Map<string, ExecResult>> {
-  const results = await Promise.all(jobs.map((j) => pool.run(j.job)));
+  const limited = jobs.map((j) =>
+    SLOW_REFERENCES.has(j.id) ? { ...j.job, testTimeoutMs: VALIDATION_TEST_TIMEOUT_MS } : j.job,
+  );
+  const results = await Promise.all(limited.map((job) => pool.run(job)));
+  jobs.forEach((j, i) => graded.push({ id: j.id, job: limited[i]!, result: results[i]! }));
   return new Map(jobs.map((j, i) => [j.id, results[i]!]));
 }
 
@@ -64,7 +88,9 @@ describe.skipIf(!humanEval)('HumanEval (164)', () => {
 
 describe.skipIf(!mbpp)('MBPP full (974)', () => {
   it('passes every reference: code + test_setup_code + test_list', async () => {
-    const results = await runAll(mbppJobs(mbpp!));
+    const jobs = mbppJobs(mbpp!);
+    expect(jobs.filter((j) => SLOW_REFERENCES.has(j.id))).toHaveLength(1);
+    const results = await runAll(jobs);
     expect(results.size).toBe(974);
     expect(failures(results, true)).toEqual([]);
   });
@@ -72,7 +98,9 @@ describe.skipIf(!mbpp)('MBPP full (974)', () => {
 
 describe.skipIf(!sanitized)('MBPP sanitized (427)', () => {
   it('passes every reference: test_imports + code + test_list', async () => {
-    const results = await runAll(sanitizedMbppJobs(sanitized!));
+    const jobs = sanitizedMbppJobs(sanitized!);
+    expect(jobs.filter((j) => SLOW_REFERENCES.has(j.id))).toHaveLength(1);
+    const results = await runAll(jobs);
     expect(results.size).toBe(427);
     expect(failures(results, true)).toEqual([]);
   });
@@ -152,4 +180,47 @@ describe.skipIf(!mbpp || !sanitized || !python)('MBPP negative controls', () => 
     },
     600_000,
   );
+});
+
+/** What both interpreters must agree on: the strict verdict, and each test's outcome and type. */
+const shape = (r: {
+  passed: boolean;
+  setupError?: string | null;
+  tests: { outcome: string; errorType?: string | null }[];
+}) =>
+  JSON.stringify([
+    r.passed,
+    r.setupError ? 'setup error' : null,
+    r.tests.map((t) => [t.outcome, t.errorType ?? null]),
+  ]);
+
+describe.skipIf(!python)('the harness in native CPython', () => {
+  it('gives every job graded above the verdict Pyodide gave it', () => {
+    expect(graded.length).toBe(164 + 164 + 974 + 427 + 974 + 427);
+    const out = execFileSync(
+      python!,
+      [join(repoRoot, 'test/support/harness_cpython.py'), join(repoRoot, 'src/executor')],
+      {
+        input: JSON.stringify(graded.map((g) => g.job)),
+        maxBuffer: 256 * 2 ** 20,
+        env: { ...process.env, PYTHONHASHSEED: '0' },
+      },
+    ).toString();
+    const native = JSON.parse(out) as {
+      passed: boolean;
+      setupError: string | null;
+      tests: [string, string | null][];
+    }[];
+    const disagree = graded
+      .map((g, i) => ({
+        id: g.id,
+        pyodide: shape(g.result),
+        cpython: shape({
+          ...native[i]!,
+          tests: native[i]!.tests.map(([outcome, errorType]) => ({ outcome, errorType })),
+        }),
+      }))
+      .filter((d) => d.pyodide !== d.cpython);
+    expect(disagree).toEqual([]);
+  }, 600_000);
 });

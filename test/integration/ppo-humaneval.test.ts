@@ -119,7 +119,11 @@ describe('PPO prompt agent on real HumanEval tasks with Pyodide', () => {
     // The start prompt carries no keyword: the real tests fail every wrong body.
     expect(first.score.strict).toBe(0);
     expect(first.score.perTask.every((t) => t.result.tests.length > 0 && !t.passed)).toBe(true);
-    expect(a.state.best?.score).toBeGreaterThan(0);
+    // Two keywords in one prompt: two of the four tasks pass (exact: the model is scripted).
+    expect([a.state.best?.score, a.state.best?.prompt.text]).toEqual([
+      0.5,
+      'Be careful: Think about edge cases.',
+    ]);
     expect(a.state.stopReason).toBe('max-steps');
     expect(a.state.updates).toBe(2);
     // The best prompt's passes are real Pyodide verdicts of the canonical solutions.
@@ -137,21 +141,27 @@ describe('PPO prompt agent on real HumanEval tasks with Pyodide', () => {
     expect(exec.runs).toBeLessThanOrEqual(2 * IDS.length);
   });
 
-  it('per-instance: refines each reported task until its real tests pass', async () => {
+  it('per-instance: one episode per task; the prompts it finds pass that task’s real tests', async () => {
     const { state } = await runOn(
       ppoInstanceOptimizer,
       { maxSteps: 30, horizon: 4, rolloutSteps: 4 },
       2,
     );
     expect(state.stopReason).toBe('all-tasks');
-    expect(Object.keys(state.instances).sort()).toEqual(tasks.map((t) => t.id).sort());
-    const solved = Object.values(state.instances).filter((r) => r.strict === 1).length;
-    expect(solved).toBeGreaterThanOrEqual(2);
-    expect(state.best?.score).toBeCloseTo(solved / IDS.length, 12);
-    for (const t of tasks) {
-      const r = state.instances[t.id];
-      if (r?.strict === 1) expect(r.prompt.text.toLowerCase()).toContain(KEYWORD[t.sourceId]);
-    }
+    expect(state.step).toBe(12);
+    // Seed 2 finds the keyword for two of the four tasks within their episodes (the model is a
+    // pure function of the request, so this is exact); the other two keep the start prompt.
+    expect(
+      Object.fromEntries(
+        Object.entries(state.instances).map(([id, r]) => [id, [r.strict, r.prompt.text]]),
+      ),
+    ).toEqual({
+      'humaneval/HumanEval/2': [1, 'Write correct Python code. Think about edge cases.'],
+      'humaneval/HumanEval/13': [0, START],
+      'humaneval/HumanEval/23': [0, START],
+      'humaneval/HumanEval/27': [1, 'Be careful: write correct Python code.'],
+    });
+    expect(state.best?.score).toBeCloseTo(2 / IDS.length, 12);
   });
 
   it('Random-Hybrid runs the same action space end to end', async () => {

@@ -70,13 +70,16 @@ describe('stop reasons on the run', () => {
     }
   });
 
-  it('a model that writes variants: converged or max-steps, with the variants tallied', async () => {
+  it('a model that writes variants: converged, with the variants tallied', async () => {
     const { record } = await run(fresh(), landscapeLlm());
-    for (const s of record?.diagnostics?.stops ?? []) {
-      expect(['converged', 'max-steps']).toContain(s.reason);
-      expect(s.variants?.scored).toBeGreaterThan(0);
-    }
-    expect(record?.diagnostics?.stops).toHaveLength(2);
+    const stops = record?.diagnostics?.stops ?? [];
+    // The scripted landscape is deterministic: both seeds reach its top and stop there.
+    expect(stops.map((s) => [s.seed, s.reason])).toEqual([
+      [1, 'converged'],
+      [2, 'converged'],
+    ]);
+    const tally = { refused: 0, scored: 9, scoredSinceGain: 6 };
+    expect(stops.map((s) => s.variants)).toEqual([tally, tally]);
   });
 
   it('tells the time limit from the call budget', async () => {

@@ -35,7 +35,8 @@ let pool;
 window.executorPage = {
   async start(opts = {}) {
     await pool?.close();
-    pool = await createCachedBrowserExecPool({ maxHeapBytes: 512 * 2 ** 20, ...opts });
+    // The product's limits unless a caller asks otherwise.
+    pool = await createCachedBrowserExecPool(opts);
     await pool.warm();
     return { isolated: globalThis.crossOriginIsolated === true, size: pool.size };
   },

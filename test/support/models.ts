@@ -4,6 +4,7 @@
  * against their pinned sha256 before they are renamed into place. `.ci/run` runs that script
  * before any test; tests and benches only read from the cache and never download.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -51,4 +52,34 @@ export function devModelPath(name: DevModel): string {
     );
   }
   return path;
+}
+
+/**
+ * Files under ../shared with a pinned size and sha256: stories260K's pin is in
+ * ../shared/models/README.md. Tests read them through `sharedFile` / `requireShared`
+ * (test/support/paths.ts), and the test servers check them when they mount ../shared, so a
+ * damaged or different copy fails the test that would use it instead of testing something else.
+ */
+export const SHARED_PINS: Record<string, { bytes: number; sha256: string }> = {
+  'models/stories260K.gguf': {
+    bytes: 1_185_376,
+    sha256: '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d',
+  },
+};
+
+const verified = new Set<string>();
+
+/** Throws when `path` (../shared/`rel`) is pinned and is not the pinned file; hashes it once. */
+export function checkSharedPin(rel: string, path: string): void {
+  const pin = SHARED_PINS[rel];
+  if (!pin || verified.has(path)) return;
+  const bytes = readFileSync(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (bytes.length !== pin.bytes || sha256 !== pin.sha256) {
+    throw new Error(
+      `${path} is not the pinned ${rel} (${bytes.length} bytes, sha256 ${sha256}; pinned ` +
+        `${pin.bytes} bytes, ${pin.sha256}): put the file from ../shared/models/README.md back.`,
+    );
+  }
+  verified.add(path);
 }

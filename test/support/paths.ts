@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkSharedPin, SHARED_PINS } from './models';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The built site; ATHANOR_DIST lets parallel work build somewhere else. */
@@ -17,7 +18,10 @@ export const modelsDir = resolve(sharedDir, 'models');
  */
 export function sharedFile(...parts: string[]): string | undefined {
   const path = resolve(sharedDir, ...parts);
-  if (existsSync(path)) return path;
+  if (existsSync(path)) {
+    checkSharedPin(parts.join('/'), path);
+    return path;
+  }
   if (process.env.CI) {
     throw new Error(
       `Missing ${path}: CI must have ../shared beside the repo (datasets and models).`,
@@ -32,4 +36,15 @@ export function requireShared(...parts: string[]): string {
   if (!path)
     throw new Error(`Missing ${resolve(sharedDir, ...parts)}: put ../shared beside the repo.`);
   return path;
+}
+
+/**
+ * Checks every pinned file under ../shared that is there (SHARED_PINS): the test servers call it
+ * when they mount ../shared, since pages fetch the files by URL.
+ */
+export function checkSharedPins(): void {
+  for (const rel of Object.keys(SHARED_PINS)) {
+    const path = resolve(sharedDir, rel);
+    if (existsSync(path)) checkSharedPin(rel, path);
+  }
 }

@@ -3,12 +3,15 @@
  * and which files started but never ended (a test process that died takes its file's report with
  * it). CI keeps only the tail of a run's output, so this is what must be there when a run goes red.
  *
+ * Under CI a skipped test fails the run: suites that need data, a model or a browser must fail
+ * there, never skip, and a skip that slipped in would otherwise pass unseen.
+ *
  * With ATHANOR_RUN_SUMMARY set, it also writes there which files failed and which files' test
  * process died, for scripts/test.mjs (see `RunSummary`).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
+import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node';
 import type { SerializedError } from 'vitest';
 
 const MAX_FAILED_TESTS_PER_FILE = 5;
@@ -22,6 +25,10 @@ export interface RunSummary {
   died: string[];
   /** Unhandled errors other than a test process dying. */
   otherErrors: number;
+  /** Tests skipped under CI (each one fails the run). */
+  skippedUnderCi: string[];
+  /** The gist of each fatal-error report a dying test process wrote (its last words). */
+  fatalReports: string[];
 }
 const MAX_STACK_FRAMES = 12;
 
@@ -31,8 +38,11 @@ interface NodeReport {
   nativeStack?: { symbol?: string }[];
 }
 
-/** The gist of each report a test process wrote as it died (vitest.config.ts sets the directory). */
-function fatalReports(): string[] {
+/**
+ * The gist of each report a test process wrote as it died (vitest.config.ts sets the directory):
+ * lines to print, and the same as one text for scripts/test.mjs to match against known faults.
+ */
+function fatalReports(): string[][] {
   const dir = process.env.ATHANOR_NODE_REPORT_DIR;
   if (!dir) return [];
   let files: string[];
@@ -41,7 +51,7 @@ function fatalReports(): string[] {
   } catch {
     return [];
   }
-  return files.flatMap((f) => {
+  return files.map((f) => {
     try {
       const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NodeReport;
       const js = r.javascriptStack?.stack?.slice(0, MAX_STACK_FRAMES) ?? [];
@@ -59,6 +69,9 @@ function fatalReports(): string[] {
   });
 }
 
+/** CI as test/support/paths.ts reads it: set to any non-empty value. */
+const underCi = (): boolean => Boolean(process.env.CI);
+
 function firstLine(text: string | undefined): string {
   return (text ?? '').split('\n', 1)[0]!.slice(0, 200);
 }
@@ -67,6 +80,12 @@ export default class RunSummaryReporter implements Reporter {
   private readonly started = new Map<string, number>();
   private readonly ended = new Set<string>();
   private runStart = Date.now();
+  /** Set when the run was asked for some tests by name: the others are skipped on purpose. */
+  private namePattern = false;
+
+  onInit(vitest: Vitest): void {
+    this.namePattern = vitest.config.testNamePattern !== undefined;
+  }
 
   onTestRunStart(): void {
     this.runStart = Date.now();
@@ -86,7 +105,13 @@ export default class RunSummaryReporter implements Reporter {
     reason: TestRunEndReason,
   ): void {
     const lines: string[] = [];
-    const summary: RunSummary = { failed: [], died: [], otherErrors: 0 };
+    const summary: RunSummary = {
+      failed: [],
+      died: [],
+      otherErrors: 0,
+      skippedUnderCi: [],
+      fatalReports: [],
+    };
     const at = (id: string) => {
       const t = this.started.get(id);
       return t === undefined
@@ -96,6 +121,10 @@ export default class RunSummaryReporter implements Reporter {
     const name = (m: TestModule) => `[${m.project.name}] ${m.relativeModuleId}`;
     for (const m of modules) {
       const state = m.state();
+      if (underCi() && !this.namePattern)
+        for (const t of m.children.allTests())
+          if (t.result().state === 'skipped')
+            summary.skippedUnderCi.push(`${name(m)} > ${t.fullName}`);
       if (state === 'passed' || state === 'skipped') continue;
       const ended = this.ended.has(m.moduleId) ? 'ended' : 'did not end';
       lines.push(`  ${name(m)}: ${state}, ${at(m.moduleId)}, ${ended}`);
@@ -126,7 +155,20 @@ export default class RunSummaryReporter implements Reporter {
         `  unhandled: ${firstLine(e.message)}${cause ? ` (${firstLine(cause)})` : ''}${where ? ` in ${where}` : ''}`,
       );
     }
-    lines.push(...fatalReports());
+    if (summary.skippedUnderCi.length > 0) {
+      // Vitest would exit 0: the reporter's word is the only one that can fail this run.
+      process.exitCode = 1;
+      lines.push(
+        `  ${summary.skippedUnderCi.length} test(s) skipped under CI (CI must never skip):`,
+      );
+      for (const t of summary.skippedUnderCi.slice(0, 20)) lines.push(`    skipped: ${t}`);
+      if (summary.skippedUnderCi.length > 20)
+        lines.push(`    … and ${summary.skippedUnderCi.length - 20} more`);
+    }
+    for (const report of fatalReports()) {
+      lines.push(...report);
+      summary.fatalReports.push(report.join('\n'));
+    }
     const out = process.env.ATHANOR_RUN_SUMMARY;
     if (out) writeFileSync(out, JSON.stringify(summary));
     if (lines.length === 0) return;

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { distDir, sharedDir } from './paths';
+import { checkSharedPins, distDir, sharedDir } from './paths';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -59,6 +59,7 @@ export async function startStaticServer(opts: StaticServerOptions = {}): Promise
     throw new Error(`No built site at ${root}: run \`npm run build\` first (npm test does).`);
   }
   const mounts = { '/__shared/': sharedDir, ...opts.mounts };
+  checkSharedPins(); // pages fetch the pinned models by URL
   const log: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
-import { repoRoot, sharedDir } from './paths';
+import { checkSharedPins, repoRoot, sharedDir } from './paths';
 
 export interface ViteServerOptions {
   /**
@@ -22,6 +22,7 @@ export interface ViteServerOptions {
 /** Serves mounts and overrides before Vite's own middleware (plain files, no transforms). */
 function staticMounts(opts: ViteServerOptions): Plugin {
   const mounts: Record<string, string> = { '/__shared/': sharedDir, ...opts.mounts };
+  checkSharedPins(); // pages fetch the pinned models by URL
   return {
     name: 'athanor-test-mounts',
     configureServer(server) {

@@ -3,7 +3,8 @@
  * test/e2e/embed-browser.test.ts: the wllama embedder over the tiny real model stories260K (its
  * own mean-pooled hidden states: no embedding GGUF can be downloaded on the test machine), and a
  * GPO run whose context carries that port. The LLM that writes candidates is scripted (the one
- * allowed stand-in); the embeddings are real.
+ * allowed stand-in), and so is the grader (landscapeExec: the run is about retrieval, not
+ * verdicts); the embeddings are real.
  */
 import type { EmbedPort } from '../../../src/core/ports';
 import { WllamaEmbedder } from '../../../src/engines/wllama-embed';

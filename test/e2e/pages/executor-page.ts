@@ -10,7 +10,7 @@ const api = {
     size: number;
   }> {
     await pool?.close();
-    pool = createBrowserExecPool({ maxHeapBytes: 512 * 2 ** 20, ...opts });
+    pool = createBrowserExecPool(opts);
     await pool.warm();
     return { isolated: globalThis.crossOriginIsolated === true, size: pool.size };
   },

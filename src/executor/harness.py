@@ -1,42 +1,41 @@
-/**
- * The Python half of the harness, run once per interpreter. It is a TS string (not a .py file)
- * so the same module loads in Node (tsx) and in Vite without a raw-import plugin.
- *
- * Why it is shaped this way (see docs/sandbox.md):
- * - JavaScript drives every step: it calls the real builtins `exec`/`compile` and steps the
- *   check generator itself, so a job's frames have no harness frame beneath them (f_back is None)
- *   and the pass/fail of a step is decided by whether JavaScript saw an exception, not by any
- *   Python object the job could reach.
- * - The helpers below never hold a secret: the originals of what is stripped during a job
- *   (sys._getframe, gc.get_objects, sys.settrace, ...) live in `_S`, a dict reachable only from
- *   these functions' globals, which the job cannot reach without the stripped tools.
- * - Restoration is cheap and targeted: builtins, sys.modules, sys attributes, random state,
- *   cwd, watched directories always; module and class dicts only for the modules a job names
- *   (or all of them when it uses reflection).
- */
-/**
- * Modules imported before the baseline is taken, so they are never re-imported per job; also run
- * before a memory snapshot so restored workers start with them loaded.
- */
-export const PRELOAD_PY = String.raw`
-for _m in ('math', 're', 'collections', 'itertools', 'functools', 'heapq', 'bisect', 'string',
-           'typing', 'statistics', 'fractions', 'decimal', 'hashlib', 'datetime', 'operator',
-           'copy', 'cmath', 'array', 'json', 'time', 'textwrap', 'unicodedata', 'numbers', 'enum',
-           'dataclasses', 'struct', 'calendar', 'collections.abc', 'traceback', 'inspect',
-           'difflib', 'pprint', 'locale', 'shutil', 'tempfile', 'random', 'ast', 'io', 'signal',
-           'warnings', 'types'):
-    try:
-        __import__(_m)
-    except Exception:
-        pass
-del _m
-`;
-
-export const HARNESS_PY = String.raw`
-import sys, builtins, ast, gc, os, io, random, signal, warnings, types, operator
-
-${PRELOAD_PY}
-import decimal, atexit, copyreg, weakref, codecs, encodings, asyncio, asyncio.events, posix, time
+# The Python half of the harness, run once per interpreter, in a dict of its own that JavaScript
+# holds (src/executor/engine.ts); preload.py runs just before it. Vite imports this file as text
+# (`?raw`); so does Node, through scripts/raw-import.mjs.
+#
+# Why it is shaped this way (see docs/sandbox.md):
+# - JavaScript drives every step: it calls the real builtins `exec`/`compile` and steps the
+#   check generator itself, so a job's frames have no harness frame beneath them (f_back is None)
+#   and the pass/fail of a step is decided by whether JavaScript saw an exception, not by any
+#   Python object the job could reach.
+# - The helpers below never hold a secret: the originals of what is stripped during a job
+#   (sys._getframe, gc.get_objects, sys.settrace, ...) live in `_S`, a dict reachable only from
+#   these functions' globals, which the job cannot reach without the stripped tools.
+# - Restoration is cheap and targeted: builtins, sys.modules, sys attributes, random state,
+#   cwd, watched directories always; module and class dicts only for the modules a job names
+#   (or all of them when it uses reflection).
+import sys
+import builtins
+import ast
+import gc
+import os
+import io
+import random
+import signal
+import warnings
+import types
+import operator
+import decimal
+import atexit
+import copyreg
+import weakref
+import codecs
+import encodings
+import asyncio
+import asyncio.events
+import posix
+import time
+import json as _json_mod
+import _json as _c_json
 
 _MISSING = object()
 _BLOCKED = ('js', 'pyodide_js', 'pyodide', '_pyodide', '_pyodide_core', 'micropip',
@@ -315,7 +314,6 @@ def call_fn(fn, args, BaseException=BaseException):
 # Return values of io jobs as one JSON string in the lossless encoding of docs/sandbox.md. Only
 # builtin types convert (read through their C slots, so a subclass's __eq__/__iter__ is ignored);
 # anything else raises TypeError, which fails the test. Builtins are bound at definition time.
-import json as _json_mod, _json as _c_json
 encode_value = _isolated("""
 def encode_boxed(box):
     # The value call_fn returned in its box (a list only the harness made): (True, json) or
@@ -600,7 +598,7 @@ def make_check(src):
     body = []
     be = '_athanor_BaseException'
     for st in fn.body:
-        seg = ' '.join(l.strip() for l in lines[st.lineno - 1:st.end_lineno])
+        seg = ' '.join(line.strip() for line in lines[st.lineno - 1:st.end_lineno])
         names.append(seg[:200])
         is_test.append(any(isinstance(n, ast.Assert) for n in ast.walk(st)))
         handler = ast.ExceptHandler(type=ast.Name(be, ast.Load()), name='_athanor_x',
@@ -857,7 +855,7 @@ def _guarded():
     fns += [g['_enc'], g['_float'], g['_seq'], g['_big']]
     fns += [v for v in _CAPTURE_METHODS.values() if isinstance(v, types.FunctionType)]
     fns.append(time.sleep)
-    # The io half (io-values.py.ts) runs in the same globals after this module.
+    # The io half (io_values.py) runs in the same globals after this module.
     for name in ('call_io', 'output_of', 'output_boxed', 'collect_all'):
         f = globals().get(name)
         if f is not None:
@@ -867,4 +865,3 @@ def _guarded():
 
 
 _snapshot()
-`;

@@ -1,29 +1,33 @@
-/**
- * Python half of the `io` test kind (EvalPlus), run in the harness's globals right after
- * HARNESS_PY (it uses `_isolated` and `encode_value` from there). Kept apart from the harness so
- * the rules of EvalPlus grading live in one place (see docs/task-format.md, "EvalPlus").
- *
- * - `call_io(fn, args)` calls the entry point and keeps its return value in Python, in a one-item
- *   list: converting it to JavaScript would turn a million-digit int into a BigInt (through its
- *   decimal text) only to convert it back for encoding.
- * - `output_of(box, mode, big)` is what JavaScript receives of that value, as JSON text:
- *   mode 0, the lossless encoding of docs/sandbox.md ("Values of io tests"); mode 1, EvalPlus's
- *   `not_none` view (a bool as itself, None as null, anything else as `{"$notNone": true}`), so
- *   a regex match object never has to be encoded; mode 2, like 0, but when the encoding is longer
- *   than `big` characters and the value is one whose `==` a canonical text decides, the SHA-256 of
- *   that text as `{"$sha256": "…"}`: HumanEval/15's expected outputs alone would be 147 MB.
- *   mode 3: only that digest (or null when the value has no canonical text), for grading a case
- *   whose expected value is a digest.
- * - `collect_all(fn, args_list, atol, plus_from, big)` is validation's loop: the reference on
- *   every input in one call (no JavaScript round trip per input, which would cost more than the
- *   references themselves on HumanEval+'s 124,000 inputs), timing each call as EvalPlus's
- *   `trusted_exec` does, and returning the outputs as in mode 2 (mode 1 for `not_none`, chosen by
- *   the caller with `not_none`). It stops at the first exception: (outputs JSON, times, index, exc).
- * Every read goes through C slots bound here at definition (as encode_value does), so no Python
- * code of the value runs and a program cannot forge its output.
- */
-export const IO_VALUES_PY = String.raw`
-import hashlib as _hashlib, itertools as _itertools, math as _math, time as _time
+# Python half of the `io` test kind (EvalPlus), run in the harness's globals right after
+# harness.py (it uses `_isolated` and `encode_value` from there). Kept apart from the harness so
+# the rules of EvalPlus grading live in one place (see docs/task-format.md, "EvalPlus").
+#
+# - `call_io(fn, args)` calls the entry point and keeps its return value in Python, in a one-item
+#   list: converting it to JavaScript would turn a million-digit int into a BigInt (through its
+#   decimal text) only to convert it back for encoding.
+# - `output_of(box, mode, big)` is what JavaScript receives of that value, as JSON text:
+#   mode 0, the lossless encoding of docs/sandbox.md ("Values of io tests"); mode 1, EvalPlus's
+#   `not_none` view (a bool as itself, None as null, anything else as `{"$notNone": true}`), so
+#   a regex match object never has to be encoded; mode 2, like 0, but when the encoding is longer
+#   than `big` characters and the value is one whose `==` a canonical text decides, the SHA-256 of
+#   that text as `{"$sha256": "…"}`: HumanEval/15's expected outputs alone would be 147 MB.
+#   mode 3: only that digest (or null when the value has no canonical text), for grading a case
+#   whose expected value is a digest.
+# - `collect_all(fn, args_list, atol, plus_from, big)` is validation's loop: the reference on
+#   every input in one call (no JavaScript round trip per input, which would cost more than the
+#   references themselves on HumanEval+'s 124,000 inputs), timing each call as EvalPlus's
+#   `trusted_exec` does, and returning the outputs as in mode 2 (mode 1 for `not_none`, chosen by
+#   the caller with `not_none`). It stops at the first exception: (outputs JSON, times, index, exc).
+# Every read goes through C slots bound here at definition (as encode_value does), so no Python
+# code of the value runs and a program cannot forge its output.
+#
+# `_isolated` and `encode_value` are harness.py's: this file runs in its globals (ruff.toml
+# lets it use them undefined).
+#
+import hashlib as _hashlib
+import itertools as _itertools
+import math as _math
+import time as _time
 
 call_io = _isolated("""
 def call_io(fn, args, BaseException=BaseException, clock=clock):
@@ -271,4 +275,3 @@ def sticky(x):
 """, clock=_time.perf_counter, output_of=output_of, enumerate=enumerate, type=type, sub=issubclass,
     float=float, list=list, tuple=tuple, list_items=list.__getitem__,
     tuple_items=tuple.__getitem__, ALL=slice(None))['collect_all']
-`;
