@@ -37,7 +37,12 @@ export interface ExecPoolOptions {
   spares?: number;
   /** Cap on captured stdout / stderr, in characters; default 64 KiB. */
   outputCap?: number;
-  /** After an interrupt, how long a worker may take to stop before it is terminated; 500 ms. */
+  /**
+   * After an interrupt, how long a worker may take to stop before it is terminated; 2000 ms. A
+   * worker on a busy machine (a model generating on the same cores, a build beside the tests)
+   * took over 500 ms to unwind an obeyed interrupt often enough to kill and reload healthy
+   * workers (0.3–2.8 s each); only code that ignores the interrupt pays the longer grace.
+   */
   interruptGraceMs?: number;
   /** A worker whose WebAssembly heap grows past this is replaced after its job; 768 MiB. */
   maxHeapBytes?: number;
@@ -172,6 +177,9 @@ const WATCH_MS = 10;
  */
 const ANTICIPATE_MS = 1000;
 
+/** The product's grace after an interrupt (see ExecPoolOptions.interruptGraceMs). */
+export const DEFAULT_INTERRUPT_GRACE_MS = 2000;
+
 export function createExecPool(
   spawn: (onCrash: (err: unknown) => void) => SpawnedWorker,
   opts: ExecPoolOptions & {
@@ -183,7 +191,7 @@ export function createExecPool(
   const size = Math.max(1, opts.size ?? Math.max(1, opts.cores - 1));
   const spares = Math.max(0, opts.spares ?? 1);
   const defaultTestTimeout = opts.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
-  const grace = opts.interruptGraceMs ?? 500;
+  const grace = opts.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
   const outputCap = opts.outputCap ?? DEFAULT_OUTPUT_CAP;
   const maxHeapBytes = opts.maxHeapBytes ?? 768 * 1024 * 1024;
   const interrupts = (opts.useInterrupts ?? true) && opts.sharedMemory;

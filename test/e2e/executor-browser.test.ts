@@ -2,7 +2,7 @@
  * The browser pool in headless Chromium, on the BUILT site (dist/, served like a static host with
  * COOP/COEP): the page imports the app's own executor chunk, which starts the app's own built
  * Python worker. Real-data samples get the same verdicts as in Node; the whole hostile suite
- * holds at the product's default limits (500 ms grace, 768 MiB heap) with strict verdicts, each
+ * holds at the product's default limits (2 s grace, 768 MiB heap) with strict verdicts, each
  * by its stated path (the change in `stats().replaced`), and repeated probes; watchers for requests and IndexedDB / Cache API
  * use prove they can see a worker's request (a positive control) and then see none from any
  * hostile program; without the interrupt buffer, runaway code is stopped by terminate-and-replace.

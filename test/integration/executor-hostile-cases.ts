@@ -1,6 +1,6 @@
 /**
  * Hostile programs for the sandbox, shared by the Node suite and the browser suite (the built
- * worker in Chromium), both on a pool with the product's default limits (a 500 ms grace after an
+ * worker in Chromium), both on a pool with the product's default limits (a 2 s grace after an
  * interrupt, a 768 MiB heap). Each case states the exact verdict it must get (outcome kinds,
  * error types) and the one path the pool must take to it: the worker answers and stays, or the
  * worker is replaced once, for a stated reason (terminated when it would not stop, recycled after
@@ -866,7 +866,7 @@ export const BASELINE_JOB: ExecJob = {
 /**
  * Run once before the cases, on a fresh pool. With a build running beside the suite on 2 cores,
  * the first case's worker was once terminated instead of interrupted here (the only such miss in
- * four runs at the 500 ms grace); later interrupts landed in time. The likely cause is the first
+ * four runs at the former 500 ms grace); later interrupts landed in time. The likely cause is the first
  * interrupt a process serves: V8 compiles Pyodide's code for raising KeyboardInterrupt out of a
  * running loop then. Each case's path is about its program, not about a cold start; the grace is
  * the product's, and bench:exec measures it.

@@ -1,5 +1,5 @@
 /**
- * The hostile suite in Node, on a pool with the product's default limits (500 ms grace, 768 MiB
+ * The hostile suite in Node, on a pool with the product's default limits (2 s grace, 768 MiB
  * heap): each program gets exactly its stated verdict by its stated path (the change in
  * `stats().replaced`, and the reason), and then a correct probe, run several times with delays,
  * on the same pool, sees the interpreter exactly as a fresh worker does. The same cases run in

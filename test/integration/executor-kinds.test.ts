@@ -1,5 +1,5 @@
 /**
- * Each test kind through the real Node pool at the product's limits (500 ms grace, 768 MiB heap):
+ * Each test kind through the real Node pool at the product's limits (2 s grace, 768 MiB heap):
  * verdict shapes, partial credit, limits and cancel, each limit by the interrupt path (no worker
  * replaced).
  */
