@@ -17,7 +17,7 @@ import type { EvaluationRecord, RunProgress, RunRecord } from '../store/records'
 import type { RunRepository } from '../store/runs';
 import { HELDOUT_ROUND, RunCallLog } from './call-log';
 import { augmentTraining } from './augment';
-import { seedStop, updateDiagnostics, withStop } from './diagnostics';
+import { noteServerFaults, seedStop, updateDiagnostics, withStop } from './diagnostics';
 import { PersistentEvaluationLog } from './evaluation-log';
 import { guardWindows } from './roles';
 import { buildReport, heldoutTemperature, type SeedPrompts } from './report';
@@ -270,6 +270,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     await greedy(p, deps.tasks.test, { samples: 1 });
     if (sampled) await sampled(p, deps.tasks.test, { samples, firstSample: 1 });
   }
+  await noteServerFaults(repo, run.id);
   const instances = optimizer.info.perInstance ? optimizer.instanceResults?.(state) : undefined;
   return {
     seed,

@@ -14,7 +14,8 @@ import { exportBundle, importBundle, parseBundle, type RunBundle } from '../stor
 import type { RunEnvironment, RunRecord, RunStatus, TaskRecord } from '../store/records';
 import { isQuotaError, RunRepository } from '../store/runs';
 import { withVerdictCache } from '../store/verdict-cache';
-import { cancelledStop, updateDiagnostics, withStop } from './diagnostics';
+import { cancelledStop, noteServerFaults, updateDiagnostics, withStop } from './diagnostics';
+import { isServerFault } from '../core/server-fault';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
 import { checkBundleReport } from './bundle-check';
 import { runLockName } from './lock';
@@ -330,6 +331,13 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
         const message =
           'Paused: the browser has no storage left for this site. Free space (delete old runs or ' +
           'clear caches on the Storage page), then resume; nothing already done is lost.';
+        await setStatus(runId, 'paused', { message });
+        return 'paused';
+      }
+      if (isServerFault(err)) {
+        // Nothing cut short was graded or cached: fix the server (or its concurrency), resume.
+        const message = `Paused: ${err.message}`;
+        await noteServerFaults(repo, runId, err.message).catch(() => undefined);
         await setStatus(runId, 'paused', { message });
         return 'paused';
       }

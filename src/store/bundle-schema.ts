@@ -42,6 +42,9 @@ export const completionSchema = v.object({
   model: text,
   finishReason: v.picklist(['stop', 'length', 'abort']),
   cached: maybe(v.boolean()),
+  stoppedAtCode: maybe(v.boolean()),
+  usageEstimated: maybe(v.boolean()),
+  retried: maybe(v.object({ count, reason: text })),
 });
 const captured = v.object({ text, truncated: v.boolean() });
 export const execResultSchema = v.object({
@@ -232,6 +235,14 @@ const diagnosticsSchema = v.object({
   relevance: maybe(v.object({ measure: v.picklist(['embeddings', 'tf-idf']), modelId: maybe(id) })),
   wording: maybe(v.picklist(['paper', 'small-model'])),
   trims: maybe(v.object({ count, last: maybe(text) })),
+  serverFaults: maybe(
+    v.object({
+      retried: count,
+      lastReason: maybe(text),
+      pauses: maybe(count),
+      message: maybe(text),
+    }),
+  ),
 });
 export const runSchema = v.object({
   id,

@@ -102,6 +102,12 @@ export interface RunDiagnostics {
   wording?: 'paper' | 'small-model';
   /** Requests trimmed to fit the model's context window (trajectories, histories, examples). */
   trims?: { count: number; last?: string };
+  /**
+   * A model server ended answers before they were finished (core/server-fault.ts): `retried`
+   * answers came back whole when asked again (alone) and only then were graded; `pauses` times
+   * an answer did not, so the run paused (`message` says why, the last time).
+   */
+  serverFaults?: { retried: number; lastReason?: string; pauses?: number; message?: string };
 }
 
 export interface AugmentedTasks {
