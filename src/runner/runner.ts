@@ -16,6 +16,7 @@ import { isQuotaError, RunRepository } from '../store/runs';
 import { withVerdictCache } from '../store/verdict-cache';
 import { cancelledStop, noteServerFaults, updateDiagnostics, withStop } from './diagnostics';
 import { isServerFault } from '../core/server-fault';
+import { requireExpectedOutputs, UngradableTaskError } from '../core/expected-outputs';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
 import { checkBundleReport } from './bundle-check';
 import { runLockName } from './lock';
@@ -291,6 +292,8 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
       } as Partial<RunRecord>);
       const optimizer = deps.optimizer(run.config.method);
       const tasks = await (deps.tasks ? deps.tasks(run) : storedTasks(deps.db, run));
+      // A task whose expected outputs were never computed cannot be graded: refuse in words.
+      requireExpectedOutputs([...tasks.train, ...tasks.validation, ...tasks.test]);
       const runTasks: RunTasks = optimizer.info.perInstance
         ? { train: tasks.test, validation: [], test: tasks.test }
         : tasks;
@@ -332,6 +335,10 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
           'Paused: the browser has no storage left for this site. Free space (delete old runs or ' +
           'clear caches on the Storage page), then resume; nothing already done is lost.';
         await setStatus(runId, 'paused', { message });
+        return 'paused';
+      }
+      if (err instanceof UngradableTaskError) {
+        await setStatus(runId, 'paused', { message: `Paused before grading: ${err.message}` });
         return 'paused';
       }
       if (isServerFault(err)) {
