@@ -247,7 +247,7 @@ interface ChatChunk {
 export type ServerCompletion = Completion;
 
 /** What one try gave: the answer, or why it is not one (the server cut it short). */
-interface Attempt {
+export interface Attempt {
   completion: ServerCompletion;
   fault?: string;
 }
@@ -328,6 +328,12 @@ export class OpenAiEngine implements LlmPort {
       'content-type': 'application/json',
       ...(this.#apiKey ? { authorization: `Bearer ${this.#apiKey}` } : {}),
     };
+  }
+
+  /** One try, as the server gave it, with why it is no answer (no retry): for the probe below. */
+  async once(req: CompletionRequest, signal?: AbortSignal): Promise<Attempt> {
+    const limited = req.timeoutMs !== undefined ? req : { ...req, timeoutMs: this.#timeoutMs };
+    return withRequestSignal(limited, signal, (s) => this.send(req, s));
   }
 
   private async send(req: CompletionRequest, signal: AbortSignal): Promise<Attempt> {
@@ -508,6 +514,38 @@ export async function probeServer(input: string, o: ProbeOptions = {}): Promise<
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', stop);
   }
+}
+
+export interface ParallelismProbe {
+  /** Both overlapping answers came whole: the server answers requests at once. */
+  parallel: boolean;
+  /** How the cut one ended, when one was cut. */
+  reason?: string;
+}
+
+/**
+ * Whether the server really answers two requests at once: two short streamed requests sent
+ * together. llama-cpp-python's server (default `--interrupt_requests`) cuts the first short when
+ * the second waits; servers that queue (llama-server with one slot, Ollama) answer both whole.
+ */
+export async function probeParallelism(
+  o: Pick<ServerOptions, 'apiBase' | 'model' | 'apiKey' | 'fetch'> & { timeoutMs?: number },
+): Promise<ParallelismProbe> {
+  const engine = new OpenAiEngine({
+    apiBase: o.apiBase,
+    model: o.model,
+    ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  });
+  const ask = (n: number): CompletionRequest => ({
+    messages: [{ role: 'user', content: `Count from ${n} to ${n + 20}, separated by spaces.` }],
+    sampling: { temperature: 0, max_tokens: 12 },
+    purpose: 'generate',
+    timeoutMs: o.timeoutMs ?? 120_000,
+  });
+  const tries = await Promise.all([engine.once(ask(1)), engine.once(ask(2))]);
+  const cut = tries.find((t) => t.fault !== undefined);
+  return cut ? { parallel: false, reason: cut.fault! } : { parallel: true };
 }
 
 /**

@@ -5,6 +5,7 @@
  * chunk, then a bare [DONE]) whenever another request waits, and sends no usage in streams, so
  * it is where an engine that trusts a stream's end grades empty answers (issue 22).
  *
+ * - The parallelism probe (run when a server is added) sees it cut one of two overlapping answers.
  * - At 4 requests at once, every answer comes whole: the cut ones, counted on the wire, are asked
  *   again and marked, none is empty.
  * - The server applies the model's ChatML template: its prompt count is the count of the
@@ -16,7 +17,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractCode } from '../../src/core/extract';
 import type { ChatMessage, CompletionRequest } from '../../src/core/types';
-import { OpenAiEngine, serverPort } from '../../src/engines/openai';
+import { OpenAiEngine, probeParallelism, serverPort } from '../../src/engines/openai';
 import { llamaPython, startLlamaCppServer, type LlamaCppServer } from '../support/llama-cpp-server';
 import { devModelPath } from '../support/models';
 
@@ -107,6 +108,14 @@ describe.skipIf(!python)('llama-cpp-python’s server with Qwen2.5-Coder-0.5B', 
     expect(cutOnWire).toBeGreaterThan(0);
     expect(retried).toBe(cutOnWire);
   }, 150_000);
+
+  it('the parallelism probe finds that it cuts one of two overlapping answers', async () => {
+    const probe = await probeParallelism({ apiBase: server.apiBase, model: server.model });
+    expect(probe).toEqual({
+      parallel: false,
+      reason: 'the answer ended without a finish reason',
+    });
+  }, 120_000);
 
   it('applies the model’s ChatML template, and reports usage unstreamed (estimated, marked, when streamed)', async () => {
     const req = ask('Write a Python function square(x).', 24);

@@ -15,6 +15,7 @@ import {
   normalizeApiBase,
   OpenAiEngine,
   parseModelList,
+  probeParallelism,
   probeServer,
   SERVER_ATTEMPTS,
   serverModelId,
@@ -599,5 +600,23 @@ describe('answers the server did not finish', () => {
     expect(cacheable(GREEDY, { ...done, text: '', finishReason: 'stop' })).toBe(false);
     expect(cacheable(GREEDY, { ...done, text: 'x', finishReason: 'abort' })).toBe(false);
     expect(cacheable(GREEDY, { ...done, text: 'x', finishReason: 'length' })).toBe(true);
+  });
+});
+
+describe('the parallelism probe', () => {
+  it('finds a server that cuts one of two overlapping answers, and one that answers both', async () => {
+    const cutting = [cutStream, () => wholeStream('1 2 3')];
+    const one = await probeParallelism({
+      apiBase: 'http://h/v1',
+      model: 'm',
+      fetch: fakeFetch({ 'POST /v1/chat/completions': () => cutting.shift()!() }),
+    });
+    expect(one).toEqual({ parallel: false, reason: 'the answer ended without a finish reason' });
+    const both = await probeParallelism({
+      apiBase: 'http://h/v1',
+      model: 'm',
+      fetch: fakeFetch({ 'POST /v1/chat/completions': () => wholeStream('1 2 3') }),
+    });
+    expect(both).toEqual({ parallel: true });
   });
 });
