@@ -146,6 +146,7 @@ export function runCost(
       continue;
     }
     cost.llmCalls++;
+    if (completion.usageEstimated) cost.estimatedCalls = (cost.estimatedCalls ?? 0) + 1;
     cost.promptTokens += completion.usage.promptTokens;
     cost.completionTokens += completion.usage.completionTokens;
     cost.modelSeconds += completion.latencyMs / 1000;

@@ -189,6 +189,7 @@ export const reportSchema = v.object({
     execSeconds: num,
     completionCacheHits: count,
     verdictCacheHits: count,
+    estimatedCalls: maybe(count),
     byRole: maybe(v.record(v.picklist(['task', 'optimizer']), roleCost)),
   }),
   leakage: maybe(v.object({ requests: count, leakedTasks: list(id) })),

@@ -164,6 +164,11 @@ export interface RunCost {
   /** Answers served by the completion cache, and verdicts served by the verdict cache. */
   completionCacheHits: number;
   verdictCacheHits: number;
+  /**
+   * Calls whose token counts were estimated here (characters / 4, streamed pieces) because the
+   * engine reported none: the token totals are then estimates, and say so wherever shown.
+   */
+  estimatedCalls?: number;
   /** Model calls and tokens per role: the task model (code) and the optimizer model (the rest). */
   byRole?: Record<ModelRole, RoleCost>;
 }

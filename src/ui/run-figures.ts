@@ -15,6 +15,8 @@ export interface RunFigures {
   chargedCalls: number;
   /** Prompt + completion tokens of the seed's calls that count against the budget. */
   tokens: number;
+  /** Some of those counts were estimated (the engine reported none). */
+  tokensEstimated: boolean;
   /** Model time of the seed's calls plus Python time of its graded answers, in ms. */
   workMs: number;
 }
@@ -30,6 +32,7 @@ export async function readRunFigures(
     let llmCalls = 0;
     let chargedCalls = 0;
     let tokens = 0;
+    let tokensEstimated = false;
     let workMs = 0;
     await db.runCalls
       .where('[runId+seed]')
@@ -40,6 +43,7 @@ export async function readRunFigures(
         if (c.round === HELDOUT_ROUND || c.completion.cached) return;
         chargedCalls++;
         tokens += c.completion.usage.promptTokens + c.completion.usage.completionTokens;
+        if (c.completion.usageEstimated) tokensEstimated = true;
       });
     await db.evaluations
       .where('[runId+seed]')
@@ -47,6 +51,6 @@ export async function readRunFigures(
       .each((e) => {
         if (!e.execCached) workMs += e.result.durationMs || 0;
       });
-    return { evaluations, llmCalls, chargedCalls, tokens, workMs };
+    return { evaluations, llmCalls, chargedCalls, tokens, tokensEstimated, workMs };
   });
 }

@@ -107,6 +107,10 @@ describe('a server that cuts answers short, at 4 requests at once', () => {
       expect(entry.completion.text.trim()).not.toBe('');
       expect(entry.completion.retried).toBeUndefined();
     }
+    // The server sent no usage: every call's counts, and so the report's totals, are estimates.
+    const cost = (await db.runs.get(id))?.report?.cost;
+    expect(cost?.llmCalls).toBeGreaterThan(0);
+    expect(cost?.estimatedCalls).toBe(cost?.llmCalls);
     const faults = (await db.runs.get(id))?.diagnostics?.serverFaults;
     expect(faults).toEqual({
       retried: server.cuts,
