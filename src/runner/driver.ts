@@ -6,6 +6,7 @@
  * if it had never stopped.
  */
 import { BudgetMeter } from '../core/budget';
+import { plusFromOf } from '../core/evalplus-base';
 import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import type { PromptCandidate, RunConfig, Task } from '../core/types';
 import { makeCandidate } from '../optimizers/common';
@@ -319,6 +320,12 @@ export async function driveRun(
     evaluations: await deps.repo.evaluations(runId),
     calls,
     testSetOptimization,
+    plusFrom: new Map(
+      deps.tasks.test.flatMap((t) => {
+        const from = plusFromOf(t);
+        return from === undefined ? [] : [[t.id, from] as const];
+      }),
+    ),
   });
   report.leakage = leakageReport(calls, deps.tasks);
   // The progress the seeds wrote since this drive began; keep the last training best on display.

@@ -134,6 +134,7 @@ const promptReport = v.object({
   strict: seedStat,
   soft: seedStat,
   passAtK: v.record(v.string(), seedStat),
+  base: maybe(seedStat),
 });
 const mcnemar = v.object({ b: count, c: count, p: num });
 const splitScore = v.object({ score: num, tasks: count });

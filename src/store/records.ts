@@ -153,6 +153,11 @@ export interface PromptReport {
   soft: SeedStat;
   /** pass@k for each k of the config that is <= the number of samples. */
   passAtK: Record<string, SeedStat>;
+  /**
+   * EvalPlus sets: pass@1 on the base inputs alone (HumanEval's / MBPP's own), which papers
+   * report beside the plus figure; `strict` is the plus figure (base and added inputs).
+   */
+  base?: SeedStat;
 }
 
 export interface RunCost {

@@ -147,7 +147,7 @@ describe.skipIf(!python)('llama-cpp-python’s server with Qwen2.5-Coder-0.5B', 
     const engine = new OpenAiEngine({ apiBase: server.apiBase, model: server.model });
     const req = ask(
       'Write a one-line Python function is_even(n) with no docstring, then explain it in three sentences.',
-      64,
+      96,
     );
     // The server keeps the last prompt's tokens and reuses their longest common prefix, and a
     // prompt read in other pieces can tip a greedy choice: so each of the two answers starts after
