@@ -9,12 +9,12 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CompletionRequest } from '../../src/core/types';
 import { CachedEngine, MemoryCompletionStore } from '../../src/engines/cache';
 import { serverPort } from '../../src/engines/openai';
 import { createRunner } from '../../src/runner';
 import { AthanorDb } from '../../src/store/db';
-import { landscapeExec, landscapeLlm } from '../support/landscape';
+import { landscapeExec } from '../support/landscape';
+import { landscapeServer } from '../support/cutting-server';
 import { optimizers, runConfig, runTasks } from '../support/runner-fixture';
 
 let n = 0;
@@ -27,45 +27,6 @@ const fresh = (): AthanorDb => {
 afterEach(() => {
   for (const d of dbs.splice(0)) d.close();
 });
-
-const sse = (chunks: unknown[]): Response =>
-  new Response(chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n', {
-    headers: { 'content-type': 'text/event-stream' },
-  });
-
-/**
- * A fetch that plays a model server: the landscape writes each answer; `cut(call)` decides which
- * calls the server ends after the role chunk. Mutation requests are told by their temperature
- * (1 in the fixture's config), as the wire carries no purpose.
- */
-function landscapeServer(cut: (call: number) => boolean) {
-  const llm = landscapeLlm();
-  const server = { calls: 0, cuts: 0, cut };
-  const fetchImpl = (async (_url: RequestInfo | URL, init: RequestInit = {}) => {
-    const body = JSON.parse(String(init.body)) as {
-      messages: CompletionRequest['messages'];
-      temperature: number;
-      max_tokens: number;
-    };
-    const call = ++server.calls;
-    const role = { choices: [{ index: 0, delta: { role: 'assistant' }, finish_reason: null }] };
-    if (server.cut(call)) {
-      server.cuts++;
-      return sse([role]);
-    }
-    const answer = await llm.complete({
-      messages: body.messages,
-      sampling: { temperature: body.temperature, max_tokens: body.max_tokens },
-      purpose: body.temperature === 1 ? 'mutate' : 'generate',
-    });
-    return sse([
-      role,
-      { choices: [{ index: 0, delta: { content: answer.text }, finish_reason: null }] },
-      { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-    ]);
-  }) as typeof fetch;
-  return { server, fetchImpl };
-}
 
 function setup(fetchImpl: typeof fetch) {
   const db = fresh();
