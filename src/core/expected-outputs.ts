@@ -18,8 +18,9 @@ export class UngradableTaskError extends Error {
     const head = taskIds.slice(0, 3).join(', ') + (taskIds.length > 3 ? ', …' : '');
     super(
       `${taskIds.length} task${taskIds.length === 1 ? '' : 's'} (${head}) cannot be graded yet: ` +
-        'their test inputs have no expected outputs, because the reference solutions were never run. ' +
-        'Validate the task set on the Tasks page (scripts: datasets/validate.ts validateTasks), then start again.',
+        'their test inputs have no expected outputs, because their reference solutions were never run, or failed. ' +
+        'Validate the task set on the Tasks page (scripts: datasets/validate.ts validateTasks), then start again; ' +
+        'a task whose reference fails validation cannot be graded at all: leave it out of the split.',
     );
   }
 }

@@ -221,7 +221,7 @@ describe('tasks whose expected outputs were never computed', () => {
     const err = await score(await cand('solve:0'), [unvalidated(0)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UngradableTaskError);
     expect((err as Error).message).toBe(
-      '1 task (plus/0) cannot be graded yet: their test inputs have no expected outputs, because the reference solutions were never run. Validate the task set on the Tasks page (scripts: datasets/validate.ts validateTasks), then start again.',
+      '1 task (plus/0) cannot be graded yet: their test inputs have no expected outputs, because their reference solutions were never run, or failed. Validate the task set on the Tasks page (scripts: datasets/validate.ts validateTasks), then start again; a task whose reference fails validation cannot be graded at all: leave it out of the split.',
     );
     expect(l.requests).toHaveLength(0);
     expect(exec.jobs).toHaveLength(0);
