@@ -15,6 +15,7 @@ import type { ModelRef } from '../core/types';
 import {
   DEFAULT_SERVER_CONCURRENCY,
   normalizeApiBase,
+  probeParallelism,
   probeServer,
   serverModelId,
   serverPort,
@@ -37,6 +38,8 @@ export interface SavedServer {
   /** Optional; stays in this browser's localStorage, never in IndexedDB or any export. */
   apiKey?: string;
   addedAt: number;
+  /** Why "Requests at once" was set for the user (the parallelism probe), until they change it. */
+  concurrencyNote?: string;
 }
 
 export interface Reachability {
@@ -84,6 +87,7 @@ export interface ServerInput {
   label?: string;
   concurrency?: number;
   apiKey?: string;
+  concurrencyNote?: string;
 }
 
 /** Checks the fields and saves (or updates) a server; throws an EngineError naming the bad one. */
@@ -104,6 +108,7 @@ export function saveServer(input: ServerInput): SavedServer {
     concurrency: c,
     ...(input.apiKey?.trim() ? { apiKey: input.apiKey.trim() } : {}),
     addedAt: previous?.addedAt ?? Date.now(),
+    ...(input.concurrencyNote ? { concurrencyNote: input.concurrencyNote } : {}),
   };
   writeServers([...listServers().filter((s) => s.apiBase !== apiBase), server]);
   return server;
@@ -144,6 +149,35 @@ export async function checkServer(
     };
   } catch (err) {
     return { ok: false, at: Date.now(), error: describe(err) };
+  }
+}
+
+/**
+ * When a server is added with more than one request at once: two overlapping requests to its
+ * first model. If it cut one short (llama-cpp-python's default), "Requests at once" becomes 1,
+ * with the reason kept beside it. Never throws: a failed probe leaves the setting as it was.
+ */
+export async function checkParallelism(server: SavedServer, model: string): Promise<SavedServer> {
+  if (server.concurrency <= 1) return server;
+  try {
+    const probe = await probeParallelism({
+      apiBase: server.apiBase,
+      model,
+      ...(server.apiKey ? { apiKey: server.apiKey } : {}),
+    });
+    if (probe.parallel) return server;
+    return saveServer({
+      url: server.apiBase,
+      label: server.label,
+      ...(server.apiKey ? { apiKey: server.apiKey } : {}),
+      concurrency: 1,
+      concurrencyNote:
+        `Set to 1: when two requests overlapped, the server cut one answer short (${probe.reason}). ` +
+        "llama-cpp-python's server does this unless started with --interrupt_requests false; " +
+        'with that flag (or a server that answers several at once), raise it again.',
+    });
+  } catch {
+    return server;
   }
 }
 

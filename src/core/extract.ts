@@ -120,8 +120,11 @@ function chooseBlock(blocks: Fence[], entryPoint?: string): Fence | undefined {
   if (pool.length === 0) return undefined;
   if (entryPoint) {
     const defining = pool.filter((b) => definesName(b.body, entryPoint));
-    // Several blocks define it (a first draft, then a fix): the last one is the model's answer.
-    if (defining.length > 0) return defining[defining.length - 1];
+    // Several blocks define it (a version, then another, or the same again with tests): the
+    // first, because that is where every engine stops generating (core/code-stop.ts), so an
+    // answer graded whole and one stopped at its code give the same program. evalplus's
+    // sanitizer also keeps a name's first definition.
+    if (defining.length > 0) return defining[0];
   }
   const withDef = pool.filter((b) => /^\s*def\s/m.test(b.body));
   const candidates = withDef.length > 0 ? withDef : pool;

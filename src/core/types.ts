@@ -183,6 +183,18 @@ export interface Completion {
   finishReason: FinishReason;
   /** Set by the completion cache when the answer came from it, not from the model. */
   cached?: boolean;
+  /**
+   * The engine ended the answer itself once its code was complete (core/code-stop.ts): a
+   * legitimate early end, kept apart from a model's own stop and from a server cutting it short.
+   */
+  stoppedAtCode?: boolean;
+  /** Token counts made here (characters, streamed pieces), because the engine reported none. */
+  usageEstimated?: boolean;
+  /**
+   * A model server cut this request short (no finish reason, an empty answer, a dropped request)
+   * `count` times before it came back whole; `reason` says how the last attempt ended.
+   */
+  retried?: { count: number; reason: string };
 }
 
 // ---------------------------------------------------------------------------------------------

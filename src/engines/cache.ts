@@ -87,18 +87,29 @@ export class CachedEngine implements LlmPort {
     }
     this.stats.misses++;
     const completion = await this.inner.complete(req, signal);
-    // An answer cut short by the user is not the model's answer to this request.
-    if (completion.finishReason !== 'abort') {
+    if (cacheable(req, completion)) {
+      // How this one came back (retried after a server fault) is not part of the answer.
+      const { retried: _retried, ...answer } = completion;
       await this.store.put({
         key,
         model: this.modelId,
         request: req,
-        completion,
+        completion: answer,
         createdAt: Date.now(),
       });
     }
     return completion;
   }
+}
+
+/**
+ * Whether an answer may answer this request again: not one cut short (by the user, or a server
+ * that dropped it), nor an empty one where tokens were allowed (a server that hung up early;
+ * engines/openai.ts retries those, this keeps any engine's from being reused).
+ */
+export function cacheable(req: CompletionRequest, completion: Completion): boolean {
+  if (completion.finishReason === 'abort') return false;
+  return completion.text.trim() !== '' || req.sampling.max_tokens <= 0;
 }
 
 /** A store in memory: for tests, benchmarks, and replaying an imported log without IndexedDB. */

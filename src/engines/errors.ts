@@ -23,7 +23,8 @@ export type EngineErrorCode =
   | 'private-network'
   | 'server-auth'
   | 'server-http'
-  | 'server-response';
+  | 'server-response'
+  | 'server-fault';
 
 export class EngineError extends Error {
   readonly code: EngineErrorCode;

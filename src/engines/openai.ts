@@ -10,6 +10,11 @@
  *   (one streamed delta ≈ one token; prompt ≈ characters / 4) and marked `usageEstimated`.
  * - finish_reason: `stop` / `length` everywhere, plus `eos` and `stop_sequence` from some
  *   builds, `abort` from vLLM when it drops a request, null on mid-stream chunks.
+ * - answers cut short: llama-cpp-python's server (default `--interrupt_requests`) ends a streamed
+ *   answer with a bare [DONE] whenever another request waits, so the answer has no finish
+ *   reason and often no text. Such an answer (or an empty one, or one vLLM dropped) is no answer:
+ *   it is asked again alone (server-gate.ts), and after SERVER_ATTEMPTS tries ServerFaultError
+ *   is thrown; it is never returned, so never graded or cached.
  * - error bodies: OpenAI's `{"error": {"message"}}` (Ollama, llama-server, newer vLLM), the flat
  *   `{"object": "error", "message"}` (vLLM, SGLang), `{"error": "text"}` (LM Studio, vLLM's key
  *   check), FastAPI's `{"detail"}`, or a proxy's HTML page.
@@ -29,10 +34,12 @@ import { EngineError, RequestAbortedError } from './errors';
 import { PrefetchingEngine } from './prefetch';
 import { codeEnd, mayCloseFence } from '../core/code-stop';
 import { cutAtStop, withRequestSignal } from './request';
+import { ServerGate } from './server-gate';
 import {
   diagnoseFetchFailure,
   mixedContent,
   ServerAuthError,
+  ServerFaultError,
   ServerHttpError,
   ServerResponseError,
   ServerTimeoutError,
@@ -107,12 +114,22 @@ export function errorDetail(body: string): string {
   return plain.length > 200 ? `${plain.slice(0, 197)}...` : plain;
 }
 
-/** Every server's finish reasons onto the three the app knows. */
-export function mapFinishReason(reason: unknown): FinishReason {
+/**
+ * Every server's finish reasons onto the three the app knows; undefined when there is none (the
+ * server ended the answer without finishing it: see `OpenAiEngine.complete`).
+ */
+export function mapFinishReason(reason: unknown): FinishReason | undefined {
+  if (reason === undefined || reason === null || reason === '') return undefined;
   if (reason === 'length') return 'length';
   if (reason === 'abort') return 'abort';
   return 'stop';
 }
+
+/**
+ * Tries of one request before its server is reported at fault: the first and two retries, each
+ * retry sent alone (server-gate.ts).
+ */
+export const SERVER_ATTEMPTS = 3;
 
 /** Which server it is, from what `/v1/models` says about its models' owner. */
 export function detectServerKind(listing: unknown): ServerKind {
@@ -226,9 +243,13 @@ interface ChatChunk {
   message?: string;
 }
 
-/** The answer plus whether the server reported usage or it was estimated here. */
-export interface ServerCompletion extends Completion {
-  usageEstimated?: boolean;
+/** A server's answer (`usageEstimated` when the server reported no usage). */
+export type ServerCompletion = Completion;
+
+/** What one try gave: the answer, or why it is not one (the server cut it short). */
+export interface Attempt {
+  completion: ServerCompletion;
+  fault?: string;
 }
 
 export class OpenAiEngine implements LlmPort {
@@ -239,6 +260,7 @@ export class OpenAiEngine implements LlmPort {
   readonly #apiKey: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #gate = new ServerGate();
 
   constructor(o: ServerOptions) {
     this.apiBase = normalizeApiBase(o.apiBase);
@@ -266,9 +288,39 @@ export class OpenAiEngine implements LlmPort {
     };
   }
 
-  complete(req: CompletionRequest, signal?: AbortSignal): Promise<ServerCompletion> {
+  /** True once the server cut an answer short: this engine then sends one request at a time. */
+  get serial(): boolean {
+    return this.#gate.serial;
+  }
+
+  /**
+   * The answer, whole. An answer the server ended without finishing (no finish reason, nothing
+   * written, a dropped request) is no answer: it is asked again, alone, up to SERVER_ATTEMPTS
+   * times in all, and then ServerFaultError is thrown, so nothing cut short is ever graded or
+   * cached. The engine's own stop at the code (`stopAtCode`) is a finished answer, marked
+   * `stoppedAtCode`.
+   */
+  async complete(req: CompletionRequest, signal?: AbortSignal): Promise<ServerCompletion> {
     const limited = req.timeoutMs !== undefined ? req : { ...req, timeoutMs: this.#timeoutMs };
-    return withRequestSignal(limited, signal, (s) => this.send(req, s));
+    const turnSignal = signal ?? new AbortController().signal;
+    let reason = '';
+    for (let attempt = 1; ; attempt++) {
+      const release = await this.#gate.enter(attempt > 1, turnSignal);
+      let got: Attempt;
+      try {
+        got = await withRequestSignal(limited, signal, (s) => this.send(req, s));
+      } finally {
+        release();
+      }
+      if (got.fault === undefined) {
+        return attempt === 1
+          ? got.completion
+          : { ...got.completion, retried: { count: attempt - 1, reason } };
+      }
+      reason = got.fault;
+      this.#gate.serial = true;
+      if (attempt >= SERVER_ATTEMPTS) throw new ServerFaultError(this.apiBase, attempt, reason);
+    }
   }
 
   private headers(): Record<string, string> {
@@ -278,7 +330,13 @@ export class OpenAiEngine implements LlmPort {
     };
   }
 
-  private async send(req: CompletionRequest, signal: AbortSignal): Promise<ServerCompletion> {
+  /** One try, as the server gave it, with why it is no answer (no retry): for the probe below. */
+  async once(req: CompletionRequest, signal?: AbortSignal): Promise<Attempt> {
+    const limited = req.timeoutMs !== undefined ? req : { ...req, timeoutMs: this.#timeoutMs };
+    return withRequestSignal(limited, signal, (s) => this.send(req, s));
+  }
+
+  private async send(req: CompletionRequest, signal: AbortSignal): Promise<Attempt> {
     const url = `${this.apiBase}/chat/completions`;
     const started = performance.now();
     const res = await serverFetch(
@@ -341,13 +399,28 @@ export class OpenAiEngine implements LlmPort {
           promptTokens: Math.ceil(req.messages.reduce((n, m) => n + m.content.length, 0) / 4),
           completionTokens: deltas || Math.ceil(text.length / 4),
         };
+    const reason = mapFinishReason(finish);
+    const ended = atCode || cut.stopped;
+    const fault = ended
+      ? undefined
+      : reason === undefined
+        ? 'the answer ended without a finish reason'
+        : reason === 'abort'
+          ? 'the server dropped the request'
+          : cut.text.trim() === '' && req.sampling.max_tokens > 0
+            ? 'the answer was empty'
+            : undefined;
     return {
-      text: cut.text,
-      usage: counted,
-      latencyMs: performance.now() - started,
-      model: this.modelId,
-      finishReason: cut.stopped || atCode ? 'stop' : mapFinishReason(finish),
-      ...(reported ? {} : { usageEstimated: true }),
+      completion: {
+        text: cut.text,
+        usage: counted,
+        latencyMs: performance.now() - started,
+        model: this.modelId,
+        finishReason: ended ? 'stop' : (reason ?? 'stop'),
+        ...(atCode ? { stoppedAtCode: true } : {}),
+        ...(reported ? {} : { usageEstimated: true }),
+      },
+      ...(fault !== undefined ? { fault } : {}),
     };
   }
 }
@@ -441,6 +514,38 @@ export async function probeServer(input: string, o: ProbeOptions = {}): Promise<
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', stop);
   }
+}
+
+export interface ParallelismProbe {
+  /** Both overlapping answers came whole: the server answers requests at once. */
+  parallel: boolean;
+  /** How the cut one ended, when one was cut. */
+  reason?: string;
+}
+
+/**
+ * Whether the server really answers two requests at once: two short streamed requests sent
+ * together. llama-cpp-python's server (default `--interrupt_requests`) cuts the first short when
+ * the second waits; servers that queue (llama-server with one slot, Ollama) answer both whole.
+ */
+export async function probeParallelism(
+  o: Pick<ServerOptions, 'apiBase' | 'model' | 'apiKey' | 'fetch'> & { timeoutMs?: number },
+): Promise<ParallelismProbe> {
+  const engine = new OpenAiEngine({
+    apiBase: o.apiBase,
+    model: o.model,
+    ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  });
+  const ask = (n: number): CompletionRequest => ({
+    messages: [{ role: 'user', content: `Count from ${n} to ${n + 20}, separated by spaces.` }],
+    sampling: { temperature: 0, max_tokens: 12 },
+    purpose: 'generate',
+    timeoutMs: o.timeoutMs ?? 120_000,
+  });
+  const tries = await Promise.all([engine.once(ask(1)), engine.once(ask(2))]);
+  const cut = tries.find((t) => t.fault !== undefined);
+  return cut ? { parallel: false, reason: cut.fault! } : { parallel: true };
 }
 
 /**

@@ -5,6 +5,7 @@
  * so `diagnoseFetchFailure` tells them apart from what the page can still observe: the two
  * origins, and whether an opaque `no-cors` request reaches the server.
  */
+import { SERVER_FAULT } from '../core/server-fault';
 import { EngineError } from './errors';
 
 const CORS_SETTINGS = (origin: string): string =>
@@ -133,6 +134,25 @@ export class ServerTimeoutError extends EngineError {
       'A server may take minutes to load a big model on its first request: wait and probe again. If it never answers, check the address (a firewall that drops packets looks like this).',
     );
     this.name = 'ServerTimeoutError';
+  }
+}
+
+/**
+ * The server kept ending an answer before it was finished (see core/server-fault.ts): after the
+ * retries, nothing is graded or cached, and the run pauses with this message.
+ */
+export class ServerFaultError extends EngineError {
+  readonly attempts: number;
+  readonly reason: string;
+  constructor(url: string, attempts: number, reason: string) {
+    super(
+      SERVER_FAULT,
+      `The server at ${url} cut an answer short ${attempts} times in a row (${reason}), so it was neither graded nor cached.`,
+      'llama-cpp-python\'s server does this when requests overlap: restart it with --interrupt_requests false, or set "Requests at once" to 1 for this server on the Models page. Otherwise see the server\'s own log (out of memory, a crash), then resume the run: nothing already done is lost.',
+    );
+    this.name = 'ServerFaultError';
+    this.attempts = attempts;
+    this.reason = reason;
   }
 }
 

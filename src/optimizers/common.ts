@@ -342,12 +342,12 @@ export interface TrainingStart {
 export function startOnTraining(
   args: InitArgs,
   train: readonly Task[],
-  o: { knobs: readonly KnobSpec[]; label: string; missing: string },
+  o: { knobs: readonly KnobSpec[]; label: string; missing: string; optional?: boolean },
 ): TrainingStart {
   const knobs = readKnobs(o.knobs, args.knobs, o.label);
   const rng = Rng.seeded(args.seed);
   const trainIds = sample(rng, train, num(knobs, 'trainTasks')).map((t) => t.id);
-  if (trainIds.length === 0) throw new TrainingSetError(o.missing);
+  if (trainIds.length === 0 && !o.optional) throw new TrainingSetError(o.missing);
   return { ...startState(rng), knobs, trainIds };
 }
 

@@ -8,6 +8,7 @@
  * replays nothing); tests and scripts use the in-memory one. Racing stops scoring a candidate once
  * it can no longer strictly beat the best so far.
  */
+import { requireExpectedOutputs } from '../core/expected-outputs';
 import { BudgetMeter } from '../core/budget';
 import { answerTokens } from '../core/code-stop';
 import { buildProgram } from '../core/extract';
@@ -184,6 +185,7 @@ function lookahead(o: LookaheadOptions): { reach(item: number): Promise<void>; c
 export function createScorer(deps: ScorerDeps): ScoreFn {
   const log = deps.log === undefined ? memoryEvaluationLog() : deps.log;
   const racing = deps.racing ?? true;
+  const ready = new WeakSet<Task>();
 
   async function scoreOne(
     prompt: PromptCandidate,
@@ -194,6 +196,11 @@ export function createScorer(deps: ScorerDeps): ScoreFn {
     const key: EvalKey = { promptId: prompt.id, taskId: task.id, sample };
     const memo = log ? await log.get(key) : undefined;
     if (memo) return memo;
+    // Never grade against outputs that were never computed: every answer would fail, silently.
+    if (!ready.has(task)) {
+      requireExpectedOutputs([task]);
+      ready.add(task);
+    }
     if (deps.meter?.exhausted()) return 'budget';
     deps.signal?.throwIfAborted();
     const request = generationRequest(prompt.text, task, deps.generate, sample, followUp);
@@ -319,6 +326,7 @@ export function createDirectContext(o: DirectContextOptions): OptimizerContext &
   meter: BudgetMeter;
   events: OptimizerEvent[];
 } {
+  requireExpectedOutputs([...o.train, ...(o.validation ?? [])]);
   const meter = new BudgetMeter(o.budget ?? {}, o.clock ?? Date.now);
   const signal = o.signal ?? new AbortController().signal;
   const events: OptimizerEvent[] = [];

@@ -80,6 +80,12 @@ export interface MethodInfo {
    * it (`RunConfig.selection`) is refused.
    */
   selectsOnValidation?: boolean;
+  /**
+   * True for methods that optimize nothing (zero-shot, chain-of-thought): they score on training
+   * tasks only to report a training score, so they also run on a split with none (0% training),
+   * which leaves every task for the held-out evaluation.
+   */
+  trainingOptional?: boolean;
   knobs: readonly KnobSpec[];
 }
 

@@ -48,3 +48,31 @@ export function cancelledStop(run: RunRecord): SeedStop | undefined {
   if (seed === undefined) return undefined;
   return { seed, reason: 'cancelled', methodReason: 'cancelled', step: p?.round ?? 0 };
 }
+
+/**
+ * Counts the run's answers a model server cut short before they came whole (from the call log,
+ * where each keeps its `retried` note), and, for a pause, the fault that stopped the run.
+ */
+export async function noteServerFaults(
+  repo: RunRepository,
+  runId: string,
+  pause?: string,
+): Promise<void> {
+  const retried = (await repo.calls(runId)).filter((c) => c.completion.retried);
+  const lastReason = retried.at(-1)?.completion.retried?.reason;
+  const before = (await repo.get(runId)).diagnostics?.serverFaults;
+  if (retried.length === 0 && pause === undefined && !before) return;
+  await updateDiagnostics(repo, runId, (d) => {
+    const pauses = (d.serverFaults?.pauses ?? 0) + (pause !== undefined ? 1 : 0);
+    const message = pause ?? d.serverFaults?.message;
+    return {
+      ...d,
+      serverFaults: {
+        retried: retried.length,
+        ...(lastReason ? { lastReason } : {}),
+        ...(pauses > 0 ? { pauses } : {}),
+        ...(message ? { message } : {}),
+      },
+    };
+  });
+}

@@ -6,6 +6,7 @@
  * if it had never stopped.
  */
 import { BudgetMeter } from '../core/budget';
+import { plusFromOf } from '../core/evalplus-base';
 import type { EmbedPort, ExecPort, LlmPort } from '../core/ports';
 import type { PromptCandidate, RunConfig, Task } from '../core/types';
 import { makeCandidate } from '../optimizers/common';
@@ -17,7 +18,7 @@ import type { EvaluationRecord, RunProgress, RunRecord } from '../store/records'
 import type { RunRepository } from '../store/runs';
 import { HELDOUT_ROUND, RunCallLog } from './call-log';
 import { augmentTraining } from './augment';
-import { seedStop, updateDiagnostics, withStop } from './diagnostics';
+import { noteServerFaults, seedStop, updateDiagnostics, withStop } from './diagnostics';
 import { PersistentEvaluationLog } from './evaluation-log';
 import { guardWindows } from './roles';
 import { buildReport, heldoutTemperature, type SeedPrompts } from './report';
@@ -270,6 +271,7 @@ async function runSeed(s: SeedRun): Promise<SeedPrompts> {
     await greedy(p, deps.tasks.test, { samples: 1 });
     if (sampled) await sampled(p, deps.tasks.test, { samples, firstSample: 1 });
   }
+  await noteServerFaults(repo, run.id);
   const instances = optimizer.info.perInstance ? optimizer.instanceResults?.(state) : undefined;
   return {
     seed,
@@ -318,6 +320,12 @@ export async function driveRun(
     evaluations: await deps.repo.evaluations(runId),
     calls,
     testSetOptimization,
+    plusFrom: new Map(
+      deps.tasks.test.flatMap((t) => {
+        const from = plusFromOf(t);
+        return from === undefined ? [] : [[t.id, from] as const];
+      }),
+    ),
   });
   report.leakage = leakageReport(calls, deps.tasks);
   // The progress the seeds wrote since this drive began; keep the last training best on display.

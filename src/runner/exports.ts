@@ -7,6 +7,7 @@
  * - scores as CSV, one row per held-out evaluation;
  * - the best prompt as plain text.
  */
+import { passedBase, plusFromOf } from '../core/evalplus-base';
 import { buildProgram } from '../core/extract';
 import type { Task } from '../core/types';
 import type { EvaluationRecord, PromptRecord } from '../store/records';
@@ -111,6 +112,8 @@ export const SCORE_COLUMNS = [
   'tests_total',
   'duration_ms',
   'test_set_optimization',
+  // EvalPlus tasks: passed every base input (`passed` is then the plus verdict); empty otherwise.
+  'base_passed',
 ] as const;
 
 /** One row per evaluation; `prompt_role` says initial / final / candidate for the held-out pair. */
@@ -118,7 +121,13 @@ export function scoresCsv(
   evals: readonly EvaluationRecord[],
   roles: readonly { seed: number; initialId: string; finalId: string }[],
   testSetOptimization: boolean,
+  tasks?: ReadonlyMap<string, Pick<Task, 'tests'>>,
 ): string {
+  const basePassed = (e: EvaluationRecord): boolean | '' => {
+    const task = tasks?.get(e.taskId);
+    const from = task ? plusFromOf(task) : undefined;
+    return from === undefined ? '' : passedBase(e.result, from);
+  };
   const role = (e: EvaluationRecord): string => {
     const r = roles.find((x) => x.seed === e.seed);
     if (r?.finalId === e.promptId && r.initialId === e.promptId) return 'initial+final';
@@ -150,6 +159,7 @@ export function scoresCsv(
         e.result.tests.length,
         e.result.durationMs,
         testSetOptimization,
+        basePassed(e),
       ]
         .map(csvCell)
         .join(','),

@@ -15,6 +15,7 @@
  * - per seed, the selected prompt's training, validation and test scores (the overfitting gap);
  * - cost from the run's call log and evaluations.
  */
+import { passedBase } from '../core/evalplus-base';
 import { mcnemarExact, meanPassAtK, meanStd } from '../core/stats';
 import { compareTaskLevel, FEW_TASKS, verdict } from '../core/task-stats';
 import type { RunConfig } from '../core/types';
@@ -56,6 +57,8 @@ interface TaskOutcome {
   /** The greedy answer's (sample 0) soft score and strict verdict: pass@1. */
   soft: number;
   first: boolean;
+  /** EvalPlus: the greedy answer passed every base input (undefined for other tasks). */
+  firstBase?: boolean;
 }
 
 /** Default temperature of the held-out samples behind pass@k (Chen et al. 2021 use 0.8). */
@@ -74,6 +77,7 @@ function outcomes(
   promptId: string,
   taskIds: readonly string[],
   samples: number,
+  plusFrom?: ReadonlyMap<string, number>,
 ): TaskOutcome[] {
   const byTask = new Map<string, EvaluationRecord[]>();
   for (const e of evals) {
@@ -95,11 +99,13 @@ function outcomes(
     list.sort((a, b) => a.sample - b.sample);
     const greedy = list[0] as EvaluationRecord;
     const drawn = samples > 1 ? list.slice(1) : list;
+    const from = plusFrom?.get(taskId);
     return {
       n: drawn.length,
       c: drawn.filter((e) => e.result.passed).length,
       soft: greedy.result.soft,
       first: greedy.result.passed,
+      ...(from !== undefined ? { firstBase: passedBase(greedy.result, from) } : {}),
     };
   });
 }
@@ -121,7 +127,11 @@ function promptReport(
     if (k > samples) continue;
     passAtK[String(k)] = seedStat(perSeed.map((ts) => meanPassAtK(ts, k)));
   }
-  return { strict: seedStat(strict), soft: seedStat(soft), passAtK };
+  // EvalPlus sets: pass@1 on the base inputs too, when every task has them.
+  const base = perSeed.every((ts) => ts.every((t) => t.firstBase !== undefined))
+    ? { base: seedStat(perSeed.map((ts) => ts.filter((t) => t.firstBase).length / ts.length)) }
+    : {};
+  return { strict: seedStat(strict), soft: seedStat(soft), passAtK, ...base };
 }
 
 export function runCost(
@@ -147,6 +157,7 @@ export function runCost(
       continue;
     }
     cost.llmCalls++;
+    if (completion.usageEstimated) cost.estimatedCalls = (cost.estimatedCalls ?? 0) + 1;
     cost.promptTokens += completion.usage.promptTokens;
     cost.completionTokens += completion.usage.completionTokens;
     cost.modelSeconds += completion.latencyMs / 1000;
@@ -173,14 +184,18 @@ export function buildReport(args: {
   evaluations: readonly EvaluationRecord[];
   calls: readonly RunCallRecord[];
   testSetOptimization: boolean;
+  /** EvalPlus test tasks: where each one's plus inputs start (for the base pass@1). */
+  plusFrom?: ReadonlyMap<string, number>;
 }): RunReport {
   const { config, testTaskIds, prompts, evaluations } = args;
   if (testTaskIds.length === 0) throw new IncompleteEvaluationError('The test split has no tasks.');
   const samples = config.evaluation.samples;
   const initial = prompts.map((p) =>
-    outcomes(evaluations, p.seed, p.initialId, testTaskIds, samples),
+    outcomes(evaluations, p.seed, p.initialId, testTaskIds, samples, args.plusFrom),
   );
-  const final = prompts.map((p) => outcomes(evaluations, p.seed, p.finalId, testTaskIds, samples));
+  const final = prompts.map((p) =>
+    outcomes(evaluations, p.seed, p.finalId, testTaskIds, samples, args.plusFrom),
+  );
   return {
     testSetOptimization: args.testSetOptimization,
     split: { train: config.trainSplit, test: config.testSplit, testTasks: testTaskIds.length },

@@ -14,7 +14,9 @@ import { exportBundle, importBundle, parseBundle, type RunBundle } from '../stor
 import type { RunEnvironment, RunRecord, RunStatus, TaskRecord } from '../store/records';
 import { isQuotaError, RunRepository } from '../store/runs';
 import { withVerdictCache } from '../store/verdict-cache';
-import { cancelledStop, updateDiagnostics, withStop } from './diagnostics';
+import { cancelledStop, noteServerFaults, updateDiagnostics, withStop } from './diagnostics';
+import { isServerFault } from '../core/server-fault';
+import { requireExpectedOutputs, UngradableTaskError } from '../core/expected-outputs';
 import { driveRun, type RunnerEvent, type RunTasks } from './driver';
 import { checkBundleReport } from './bundle-check';
 import { runLockName } from './lock';
@@ -297,6 +299,8 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
       } as Partial<RunRecord>);
       const optimizer = deps.optimizer(run.config.method);
       const tasks = await (deps.tasks ? deps.tasks(run) : storedTasks(deps.db, run));
+      // A task whose expected outputs were never computed cannot be graded: refuse in words.
+      requireExpectedOutputs([...tasks.train, ...tasks.validation, ...tasks.test]);
       const runTasks: RunTasks = optimizer.info.perInstance
         ? { train: tasks.test, validation: [], test: tasks.test }
         : tasks;
@@ -337,6 +341,17 @@ export function createRunner(runnerDeps: RunnerDeps): Runner {
         const message =
           'Paused: the browser has no storage left for this site. Free space (delete old runs or ' +
           'clear caches on the Storage page), then resume; nothing already done is lost.';
+        await setStatus(runId, 'paused', { message });
+        return 'paused';
+      }
+      if (err instanceof UngradableTaskError) {
+        await setStatus(runId, 'paused', { message: `Paused before grading: ${err.message}` });
+        return 'paused';
+      }
+      if (isServerFault(err)) {
+        // Nothing cut short was graded or cached: fix the server (or its concurrency), resume.
+        const message = `Paused: ${err.message}`;
+        await noteServerFaults(repo, runId, err.message).catch(() => undefined);
         await setStatus(runId, 'paused', { message });
         return 'paused';
       }

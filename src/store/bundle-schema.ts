@@ -42,6 +42,9 @@ export const completionSchema = v.object({
   model: text,
   finishReason: v.picklist(['stop', 'length', 'abort']),
   cached: maybe(v.boolean()),
+  stoppedAtCode: maybe(v.boolean()),
+  usageEstimated: maybe(v.boolean()),
+  retried: maybe(v.object({ count, reason: text })),
 });
 const captured = v.object({ text, truncated: v.boolean() });
 export const execResultSchema = v.object({
@@ -131,6 +134,7 @@ const promptReport = v.object({
   strict: seedStat,
   soft: seedStat,
   passAtK: v.record(v.string(), seedStat),
+  base: maybe(seedStat),
 });
 const mcnemar = v.object({ b: count, c: count, p: num });
 const splitScore = v.object({ score: num, tasks: count });
@@ -200,6 +204,7 @@ export const reportSchema = v.object({
     execSeconds: num,
     completionCacheHits: count,
     verdictCacheHits: count,
+    estimatedCalls: maybe(count),
     byRole: maybe(v.record(v.picklist(['task', 'optimizer']), roleCost)),
   }),
   leakage: maybe(v.object({ requests: count, leakedTasks: list(id) })),
@@ -246,6 +251,14 @@ const diagnosticsSchema = v.object({
   relevance: maybe(v.object({ measure: v.picklist(['embeddings', 'tf-idf']), modelId: maybe(id) })),
   wording: maybe(v.picklist(['paper', 'small-model'])),
   trims: maybe(v.object({ count, last: maybe(text) })),
+  serverFaults: maybe(
+    v.object({
+      retried: count,
+      lastReason: maybe(text),
+      pauses: maybe(count),
+      message: maybe(text),
+    }),
+  ),
 });
 export const runSchema = v.object({
   id,

@@ -102,6 +102,12 @@ export interface RunDiagnostics {
   wording?: 'paper' | 'small-model';
   /** Requests trimmed to fit the model's context window (trajectories, histories, examples). */
   trims?: { count: number; last?: string };
+  /**
+   * A model server ended answers before they were finished (core/server-fault.ts): `retried`
+   * answers came back whole when asked again (alone) and only then were graded; `pauses` times
+   * an answer did not, so the run paused (`message` says why, the last time).
+   */
+  serverFaults?: { retried: number; lastReason?: string; pauses?: number; message?: string };
 }
 
 export interface AugmentedTasks {
@@ -147,6 +153,11 @@ export interface PromptReport {
   soft: SeedStat;
   /** pass@k for each k of the config that is <= the number of samples. */
   passAtK: Record<string, SeedStat>;
+  /**
+   * EvalPlus sets: pass@1 on the base inputs alone (HumanEval's / MBPP's own), which papers
+   * report beside the plus figure; `strict` is the plus figure (base and added inputs).
+   */
+  base?: SeedStat;
 }
 
 export interface RunCost {
@@ -158,6 +169,11 @@ export interface RunCost {
   /** Answers served by the completion cache, and verdicts served by the verdict cache. */
   completionCacheHits: number;
   verdictCacheHits: number;
+  /**
+   * Calls whose token counts were estimated here (characters / 4, streamed pieces) because the
+   * engine reported none: the token totals are then estimates, and say so wherever shown.
+   */
+  estimatedCalls?: number;
   /** Model calls and tokens per role: the task model (code) and the optimizer model (the rest). */
   byRole?: Record<ModelRole, RoleCost>;
 }

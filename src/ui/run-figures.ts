@@ -24,6 +24,8 @@ export interface RunFigures {
   chargedCalls: number;
   /** Prompt + completion tokens of the calls the model answered, whole run. */
   tokens: number;
+  /** Some of those counts were estimated (the engine reported none). */
+  tokensEstimated: boolean;
   /** Model time of the answered calls plus Python time of the graded answers, whole run, in ms. */
   workMs: number;
 }
@@ -44,6 +46,7 @@ export function figuresOf(
     cacheHits: cost.completionCacheHits,
     chargedCalls,
     tokens: cost.promptTokens + cost.completionTokens,
+    tokensEstimated: (cost.estimatedCalls ?? 0) > 0,
     workMs: Math.round((cost.modelSeconds + cost.execSeconds) * 1000),
   };
 }

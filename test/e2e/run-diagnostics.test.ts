@@ -20,6 +20,8 @@ import { createRunner } from '../../src/runner';
 import { exportBundle } from '../../src/store/bundle';
 import { AthanorDb } from '../../src/store/db';
 import { launchBrowser, openPage } from '../support/browser';
+import { landscapeServer } from '../support/cutting-server';
+import { serverPort } from '../../src/engines/openai';
 import { optimizers, runConfig, runTasks } from '../support/runner-fixture';
 import { scriptedLlm } from '../support/scripted-llm';
 import { startStaticServer, type StaticServer } from '../support/server';
@@ -103,6 +105,34 @@ describe('why a run stopped, on the Results and Live pages', () => {
     await expect(page.getByTestId('stop-reasons').textContent()).resolves.toMatch(
       /no usable variant/,
     );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a server that cut answers short: the retries said, and the token counts marked estimated', async () => {
+    // Every third request is cut (the role chunk, then [DONE]); the server sends no usage.
+    const { server: fake, fetchImpl } = landscapeServer((call) => call % 3 === 0);
+    const llm = serverPort({
+      apiBase: 'http://127.0.0.1:9/v1',
+      model: 'm',
+      concurrency: 4,
+      fetch: fetchImpl,
+    });
+    const { id, path } = await bundleOf('server-cuts', llm, { seeds: [1] });
+    expect(fake.cuts).toBeGreaterThan(0);
+    const { page, errors } = await openPage(context);
+    await importBundleFile(page, id, path);
+    const faults = page.getByTestId('server-faults');
+    await faults.waitFor();
+    await expect(faults.textContent()).resolves.toMatch(
+      new RegExp(
+        `The model server cut ${fake.cuts} answers short \\(last: the answer ended without a finish reason\\)\\. Each was asked again, alone, and graded only once it came back whole`,
+      ),
+    );
+    await expect(page.getByTestId('tokens-estimated').textContent()).resolves.toMatch(
+      /estimated for (\d+) of \1\s+calls/,
+    );
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });

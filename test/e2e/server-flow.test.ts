@@ -25,6 +25,7 @@ let browser: Browser;
 let site: StaticServer;
 let model: TestServer;
 let refusing: TestServer;
+let interrupting: TestServer;
 let context: BrowserContext;
 
 beforeAll(async () => {
@@ -32,6 +33,7 @@ beforeAll(async () => {
   site = await startStaticServer({ isolation: 'headers' });
   model = await startOpenAiServer({ parallel: 4, apiKey: KEY });
   refusing = await startOpenAiServer({ parallel: 1, allowOrigins: ['https://elsewhere.example'] });
+  interrupting = await startOpenAiServer({ interruptRequests: true });
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
@@ -42,6 +44,7 @@ afterAll(async () => {
   await site?.close();
   await model?.close();
   await refusing?.close();
+  await interrupting?.close();
   await browser?.close();
 });
 
@@ -118,6 +121,23 @@ describe('a model server from the Models page (node-llama-cpp with stories260K)'
     expect(
       errors.filter((e) => !/CORS|Failed to load resource|ERR_CONNECTION_REFUSED/.test(e)),
     ).toEqual([]);
+    await page.close();
+  });
+
+  it('sets Requests at once to 1 for a server that cuts overlapping answers, and says why', async () => {
+    const { page, errors } = await openPage(context, `${site.url}#/models`);
+    await addServer(page, interrupting.origin);
+    const row = page.locator(`li[data-server="${interrupting.apiBase}"]`);
+    const note = row.getByTestId('concurrency-note');
+    await note.waitFor({ timeout: 60_000 });
+    expect(await note.textContent()).toContain(
+      'Set to 1: when two requests overlapped, the server cut one answer short (the answer ended without a finish reason).',
+    );
+    expect(await note.textContent()).toContain('--interrupt_requests false');
+    expect(await row.getByLabel('Requests at once').inputValue()).toBe('1');
+    await row.getByRole('button', { name: /^Remove/ }).click();
+    await expect.poll(() => page.locator('li[data-server]').count()).toBe(0);
+    expect(errors).toEqual([]);
     await page.close();
   });
 

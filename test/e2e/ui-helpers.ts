@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
+import type { Task } from '../../src/core/types';
 import { toyTask } from '../support/landscape';
 import { repoRoot } from '../support/paths';
 import { screenshot } from '../support/browser';
@@ -117,54 +118,57 @@ export async function fillProchemyOnToy(
 }
 
 /** Puts a task set with its split and the scripted model into the app's database (raw IndexedDB). */
-export async function seedDatabase(page: Page): Promise<void> {
-  await page.evaluate(
-    async ({ train, test }) => {
-      // The app creates the database as it starts; wait for its tables rather than race it.
-      let idb: IDBDatabase | undefined;
-      for (let i = 0; i < 300 && !idb; i++) {
-        const open = indexedDB.open('athanor');
-        const db = await new Promise<IDBDatabase>((ok, fail) => {
-          open.onsuccess = () => ok(open.result);
-          open.onerror = () => fail(open.error);
-        });
-        if (db.objectStoreNames.contains('tasks')) idb = db;
-        else {
-          db.close();
-          await new Promise((r) => setTimeout(r, 100));
-        }
+export async function seedDatabase(
+  page: Page,
+  tasks: { train: readonly Task[]; test: readonly Task[] } = {
+    train: TRAIN_TASKS,
+    test: TEST_TASKS,
+  },
+): Promise<void> {
+  await page.evaluate(async ({ train, test }) => {
+    // The app creates the database as it starts; wait for its tables rather than race it.
+    let idb: IDBDatabase | undefined;
+    for (let i = 0; i < 300 && !idb; i++) {
+      const open = indexedDB.open('athanor');
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        open.onsuccess = () => ok(open.result);
+        open.onerror = () => fail(open.error);
+      });
+      if (db.objectStoreNames.contains('tasks')) idb = db;
+      else {
+        db.close();
+        await new Promise((r) => setTimeout(r, 100));
       }
-      if (!idb) throw new Error('the app never created its database');
-      const tx = idb.transaction(['datasets', 'tasks', 'models'], 'readwrite');
-      for (const t of [...train, ...test]) tx.objectStore('tasks').put({ ...t, valid: true });
-      tx.objectStore('datasets').put({
-        id: 'toy',
-        name: 'Toy tasks',
-        format: 'athanor',
-        license: 'MIT',
-        createdAt: Date.now(),
-        taskCount: train.length + test.length,
-        split: {
-          method: 'explicit',
-          ids: { train: train.map((t) => t.id), validation: [], test: test.map((t) => t.id) },
-        },
-        validation: { state: 'done', passed: train.length + test.length, failed: 0 },
-      });
-      tx.objectStore('models').put({
-        id: 'scripted',
-        engine: 'scripted',
-        label: 'Scripted landscape (test double)',
-        source: 'test',
-        addedAt: Date.now(),
-      });
-      await new Promise<void>((ok, fail) => {
-        tx.oncomplete = () => ok();
-        tx.onerror = () => fail(tx.error);
-      });
-      idb.close();
-    },
-    { train: TRAIN_TASKS, test: TEST_TASKS },
-  );
+    }
+    if (!idb) throw new Error('the app never created its database');
+    const tx = idb.transaction(['datasets', 'tasks', 'models'], 'readwrite');
+    for (const t of [...train, ...test]) tx.objectStore('tasks').put({ ...t, valid: true });
+    tx.objectStore('datasets').put({
+      id: 'toy',
+      name: 'Toy tasks',
+      format: 'athanor',
+      license: 'MIT',
+      createdAt: Date.now(),
+      taskCount: train.length + test.length,
+      split: {
+        method: 'explicit',
+        ids: { train: train.map((t) => t.id), validation: [], test: test.map((t) => t.id) },
+      },
+      validation: { state: 'done', passed: train.length + test.length, failed: 0 },
+    });
+    tx.objectStore('models').put({
+      id: 'scripted',
+      engine: 'scripted',
+      label: 'Scripted landscape (test double)',
+      source: 'test',
+      addedAt: Date.now(),
+    });
+    await new Promise<void>((ok, fail) => {
+      tx.oncomplete = () => ok();
+      tx.onerror = () => fail(tx.error);
+    });
+    idb.close();
+  }, tasks);
 }
 
 /** A run record as the tests read it straight from the app's IndexedDB. */

@@ -44,6 +44,12 @@ export interface TestServerOptions {
   /** Origins allowed to read answers; absent: every origin (echoed back). */
   allowOrigins?: string[];
   port?: number;
+  /**
+   * Act like llama-cpp-python's server with its default `--interrupt_requests`: one request at a
+   * time, and a streamed answer is ended (a bare [DONE], no finish reason) as soon as another
+   * request waits. Counted in `stats.interrupted`.
+   */
+  interruptRequests?: boolean;
 }
 
 export interface TestServer {
@@ -54,7 +60,13 @@ export interface TestServer {
   /** The model id `/v1/models` lists. */
   model: string;
   /** Chat requests received, and the most generating at once. */
-  stats: { requests: number; inFlight: number; peak: number; aborted: number };
+  stats: {
+    requests: number;
+    inFlight: number;
+    peak: number;
+    aborted: number;
+    interrupted: number;
+  };
   close(): Promise<void>;
 }
 
@@ -91,6 +103,10 @@ class SequencePool {
     if (s) return s;
     return new Promise((ok) => this.waiting.push(ok));
   }
+  /** Requests waiting for a sequence. */
+  get queued(): number {
+    return this.waiting.length;
+  }
   async give(s: LlamaContextSequence): Promise<void> {
     await s.clearHistory();
     const next = this.waiting.shift();
@@ -115,7 +131,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startOpenAiServer(o: TestServerOptions = {}): Promise<TestServer> {
   const modelPath = o.modelPath ?? requireShared('models', 'stories260K.gguf');
-  const parallel = o.parallel ?? 4;
+  const parallel = o.interruptRequests ? 1 : (o.parallel ?? 4);
   const { model } = await loadModel(modelPath);
   const context: LlamaContext = await model.createContext({
     sequences: parallel,
@@ -126,7 +142,7 @@ export async function startOpenAiServer(o: TestServerOptions = {}): Promise<Test
   });
   const pool = new SequencePool(Array.from({ length: parallel }, () => context.getSequence()));
   const modelName = 'stories260K';
-  const stats = { requests: 0, inFlight: 0, peak: 0, aborted: 0 };
+  const stats = { requests: 0, inFlight: 0, peak: 0, aborted: 0, interrupted: 0 };
   const created = Math.floor(Date.now() / 1000);
 
   function cors(req: IncomingMessage, res: ServerResponse): boolean {
@@ -227,6 +243,12 @@ export async function startOpenAiServer(o: TestServerOptions = {}): Promise<Test
           break;
         }
         send(text.length - holdBack);
+        if (stream && o.interruptRequests && pool.queued > 0) {
+          // llama-cpp-python: another request waits, so this answer ends here, unfinished.
+          stats.interrupted++;
+          res.end('data: [DONE]\n\n');
+          return;
+        }
         if (tokens.length >= maxTokens) break;
       }
       send(text.length);

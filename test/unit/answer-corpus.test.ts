@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { codeEnd } from '../../src/core/code-stop';
 import { buildProgram, extractCode } from '../../src/core/extract';
 import { CORPUS } from '../fixtures/answers/corpus';
 import { TASKS } from '../fixtures/answers/tasks';
@@ -30,6 +31,21 @@ describe('answer corpus', () => {
       expect(built.program.trimEnd()).toBe(fixture.expected.trimEnd());
     },
   );
+
+  it('stopping at the code never changes the program: every stopped answer builds the same one', () => {
+    const changed = CORPUS.filter((c) => {
+      const task = taskOf(c.task);
+      const end = codeEnd(c.answer, {
+        entryPoint: task.entryPoint,
+        completionStyle: task.completionStyle,
+      });
+      if (end === undefined) return false;
+      return (
+        buildProgram(task, c.answer.slice(0, end)).program !== buildProgram(task, c.answer).program
+      );
+    });
+    expect(changed.map((c) => c.id)).toEqual([]);
+  });
 
   it('every labelled program passes its task in CPython', () => {
     const python = existsSync(toolsPython) ? toolsPython : 'python3';

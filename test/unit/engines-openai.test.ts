@@ -15,7 +15,9 @@ import {
   normalizeApiBase,
   OpenAiEngine,
   parseModelList,
+  probeParallelism,
   probeServer,
+  SERVER_ATTEMPTS,
   serverModelId,
   sseData,
 } from '../../src/engines/openai';
@@ -26,12 +28,15 @@ import {
   PrivateNetworkError,
   ServerAuthError,
   ServerCorsError,
+  ServerFaultError,
   ServerHttpError,
   ServerResponseError,
   ServerTimeoutError,
   ServerUnreachableError,
 } from '../../src/engines/server-errors';
 import { FIXTURES } from '../support/server-fixtures';
+import { cacheable, CachedEngine, MemoryCompletionStore } from '../../src/engines/cache';
+import { isServerFault } from '../../src/core/server-fault';
 
 const REQ: CompletionRequest = {
   messages: [
@@ -232,7 +237,7 @@ describe('the request', () => {
     expect(c.finishReason).toBe('stop');
     expect(mapFinishReason('eos')).toBe('stop');
     expect(mapFinishReason('stop_sequence')).toBe('stop');
-    expect(mapFinishReason(null)).toBe('stop');
+    expect(mapFinishReason(null)).toBeUndefined();
     expect(mapFinishReason('length')).toBe('length');
     expect(mapFinishReason('abort')).toBe('abort');
   });
@@ -442,6 +447,7 @@ describe('stopping at the code', () => {
             `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: p }, finish_reason: null }] })}\n\n`,
         )
         .join('') +
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n` +
       `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 20, completion_tokens: 11 } })}\n\ndata: [DONE]\n\n`;
     const bytes = new TextEncoder().encode(text);
     let at = 0;
@@ -463,6 +469,8 @@ describe('stopping at the code', () => {
     const r = await engine.complete({ ...REQ, stopAtCode: { entryPoint: 'add' } });
     expect(r.text).toBe('Sure.\n```python\ndef add(a, b):\n    return a + b\n```');
     expect(r.finishReason).toBe('stop');
+    expect(r.stoppedAtCode).toBe(true);
+    expect(r.retried).toBeUndefined();
     expect(r.usageEstimated).toBe(true);
     expect(r.usage.completionTokens).toBe(5);
     expect(cancelled).toBe(true);
@@ -486,6 +494,129 @@ describe('stopping at the code', () => {
       }),
     }).complete(REQ);
     expect(whole.text).toBe(pieces.join(''));
+    expect(whole.stoppedAtCode).toBeUndefined();
     expect(whole.usage).toEqual({ promptTokens: 20, completionTokens: 11 });
+  });
+});
+
+/** A streamed answer as llama-cpp-python's server cuts it: the role chunk, then a bare [DONE]. */
+const cutStream = (): Response =>
+  sse([{ choices: [{ index: 0, delta: { role: 'assistant' }, finish_reason: null }] }]);
+const wholeStream = (text: string): Response =>
+  sse([
+    { choices: [{ index: 0, delta: { role: 'assistant', content: text }, finish_reason: null }] },
+    { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+  ]);
+const GREEDY: CompletionRequest = { ...REQ, sampling: { temperature: 0, max_tokens: 64 } };
+
+describe('answers the server did not finish', () => {
+  it('asks again an answer cut before its finish reason, and marks the one that came whole', async () => {
+    const answers = [cutStream, () => wholeStream('def add(a, b):\n    return a + b')];
+    const fetchImpl = fakeFetch({ 'POST /v1/chat/completions': () => answers.shift()!() });
+    const engine = new OpenAiEngine({ apiBase: 'http://h/v1', model: 'm', fetch: fetchImpl });
+    const c = await engine.complete(GREEDY);
+    expect(c.text).toBe('def add(a, b):\n    return a + b');
+    expect(c.retried).toEqual({ count: 1, reason: 'the answer ended without a finish reason' });
+    expect(fetchImpl.sent).toHaveLength(2);
+    expect(engine.serial).toBe(true);
+  });
+
+  it('asks again an empty answer and one the server dropped', async () => {
+    const answers = [
+      () => wholeStream(''),
+      () => jsonResponse({ choices: [{ message: { content: 'x' }, finish_reason: 'abort' }] }),
+      () => wholeStream('print(1)'),
+    ];
+    const fetchImpl = fakeFetch({ 'POST /v1/chat/completions': () => answers.shift()!() });
+    const engine = new OpenAiEngine({ apiBase: 'http://h/v1', model: 'm', fetch: fetchImpl });
+    const c = await engine.complete(GREEDY);
+    expect(c.text).toBe('print(1)');
+    expect(c.retried).toEqual({ count: 2, reason: 'the server dropped the request' });
+  });
+
+  it('after three cut answers, fails in words with the server fault, and nothing is cached', async () => {
+    const fetchImpl = fakeFetch({ 'POST /v1/chat/completions': cutStream });
+    const store = new MemoryCompletionStore();
+    const engine = new CachedEngine(
+      new OpenAiEngine({ apiBase: 'http://h/v1', model: 'm', fetch: fetchImpl }),
+      store,
+    );
+    const err = await engine.complete(GREEDY).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerFaultError);
+    expect(isServerFault(err)).toBe(true);
+    expect((err as Error).message).toContain('cut an answer short 3 times in a row');
+    expect((err as Error).message).toContain('--interrupt_requests false');
+    expect(fetchImpl.sent).toHaveLength(SERVER_ATTEMPTS);
+    expect(store.entries.size).toBe(0);
+  });
+
+  it('sends retries, and every request after the first cut, one at a time', async () => {
+    let inFlight = 0;
+    const seen: number[] = [];
+    let cuts = 2;
+    const fetchImpl = (async () => {
+      seen.push(inFlight);
+      inFlight++;
+      await new Promise((ok) => setTimeout(ok, 5));
+      const cut = cuts-- > 0;
+      // The response body is read after fetch resolves; count the request out once it is read.
+      const res = cut ? cutStream() : wholeStream('ok');
+      const text = await res.text();
+      inFlight--;
+      return new Response(text, { headers: { 'content-type': 'text/event-stream' } });
+    }) as typeof fetch;
+    const engine = new OpenAiEngine({ apiBase: 'http://h/v1', model: 'm', fetch: fetchImpl });
+    const reqs = [1, 2, 3, 4].map((i) => ({
+      ...GREEDY,
+      messages: [{ role: 'user' as const, content: `q${i}` }],
+    }));
+    const answers = await Promise.all(reqs.map((r) => engine.complete(r)));
+    expect(answers.map((a) => a.text)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    // The first four went together; the two retries went alone.
+    expect(seen.slice(0, 4)).toEqual([0, 1, 2, 3]);
+    expect(seen.slice(4)).toEqual([0, 0]);
+    expect(answers.filter((a) => a.retried).length).toBe(2);
+  });
+
+  it('the cache keeps the whole answer without its retry note, and never an empty one', async () => {
+    const store = new MemoryCompletionStore();
+    const answers = [cutStream, () => wholeStream('x = 1')];
+    const engine = new CachedEngine(
+      new OpenAiEngine({
+        apiBase: 'http://h/v1',
+        model: 'm',
+        fetch: fakeFetch({ 'POST /v1/chat/completions': () => answers.shift()!() }),
+      }),
+      store,
+    );
+    const first = await engine.complete(GREEDY);
+    expect(first.retried?.count).toBe(1);
+    const again = await engine.complete(GREEDY);
+    expect(again.cached).toBe(true);
+    expect(again.text).toBe('x = 1');
+    expect(again.retried).toBeUndefined();
+
+    const done = { usage: { promptTokens: 1, completionTokens: 0 }, latencyMs: 1, model: 'm' };
+    expect(cacheable(GREEDY, { ...done, text: '', finishReason: 'stop' })).toBe(false);
+    expect(cacheable(GREEDY, { ...done, text: 'x', finishReason: 'abort' })).toBe(false);
+    expect(cacheable(GREEDY, { ...done, text: 'x', finishReason: 'length' })).toBe(true);
+  });
+});
+
+describe('the parallelism probe', () => {
+  it('finds a server that cuts one of two overlapping answers, and one that answers both', async () => {
+    const cutting = [cutStream, () => wholeStream('1 2 3')];
+    const one = await probeParallelism({
+      apiBase: 'http://h/v1',
+      model: 'm',
+      fetch: fakeFetch({ 'POST /v1/chat/completions': () => cutting.shift()!() }),
+    });
+    expect(one).toEqual({ parallel: false, reason: 'the answer ended without a finish reason' });
+    const both = await probeParallelism({
+      apiBase: 'http://h/v1',
+      model: 'm',
+      fetch: fakeFetch({ 'POST /v1/chat/completions': () => wholeStream('1 2 3') }),
+    });
+    expect(both).toEqual({ parallel: true });
   });
 });

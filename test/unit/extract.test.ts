@@ -152,10 +152,10 @@ const cases: Case[] = [
     method: 'standalone',
   },
   {
-    name: 'mbpp: draft then corrected version: the last definition wins',
+    name: 'mbpp: one version, then another: the first definition wins, where the stop at the code ends the answer',
     task: mbpp,
     answer: `${F}python\ndef similar_elements(a, b):\n    return a\n${F}\nOops, fixed:\n${F}python\n${MB}\n${F}`,
-    program: MB,
+    program: 'def similar_elements(a, b):\n    return a',
     method: 'standalone',
   },
   {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/core/types';
+import { UngradableTaskError } from '../../src/core/expected-outputs';
 import { makeCandidate } from '../../src/optimizers/common';
 import {
   createDirectContext,
@@ -197,5 +198,42 @@ describe('the direct context', () => {
     await ctx.score(p, ctx.train);
     await ctx.score(p, ctx.train);
     expect(log.size).toBe(3);
+  });
+});
+
+describe('tasks whose expected outputs were never computed', () => {
+  // An EvalPlus task before validation: its inputs, no outputs yet.
+  const unvalidated = (i: number): Task => ({
+    ...toyTasks(i + 1)[i]!,
+    id: `plus/${i}`,
+    tests: {
+      kind: 'io',
+      entryPoint: 'f',
+      cases: [{ args: [1], expected: undefined }],
+      atol: 0,
+    },
+  });
+
+  it('the scorer refuses to grade them, in words, before asking the model', async () => {
+    const l = llm();
+    const exec = landscapeExec();
+    const score = createScorer({ llm: l, exec, generate: { temperature: 0, max_tokens: 64 } });
+    const err = await score(await cand('solve:0'), [unvalidated(0)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UngradableTaskError);
+    expect((err as Error).message).toBe(
+      '1 task (plus/0) cannot be graded yet: their test inputs have no expected outputs, because their reference solutions were never run, or failed. Validate the task set on the Tasks page (scripts: datasets/validate.ts validateTasks), then start again; a task whose reference fails validation cannot be graded at all: leave it out of the split.',
+    );
+    expect(l.requests).toHaveLength(0);
+    expect(exec.jobs).toHaveLength(0);
+  });
+
+  it('a direct context refuses them when it is made, naming each', () => {
+    expect(() =>
+      createDirectContext({
+        llm: llm(),
+        exec: landscapeExec(),
+        train: [...toyTasks(2), unvalidated(3), unvalidated(4)],
+      }),
+    ).toThrow(/^2 tasks \(plus\/3, plus\/4\) cannot be graded yet/);
   });
 });

@@ -34,6 +34,7 @@ function single(info: MethodInfo, transform: (p: string) => string): Optimizer<S
         knobs: info.knobs,
         label: info.name,
         missing: `${info.name} needs training tasks to score on.`,
+        optional: info.trainingOptional === true,
       });
       const prompt = await makeCandidate(
         transform(args.initialPrompt),
@@ -46,6 +47,11 @@ function single(info: MethodInfo, transform: (p: string) => string): Optimizer<S
     },
     step(state, ctx) {
       return guardedStep(state, ctx, async (s) => {
+        // No training tasks (a 0% training split): nothing to score before the held-out grading.
+        if (s.trainIds.length === 0) {
+          s.step = 1;
+          return finish(s, 'max-steps');
+        }
         const tasks = tasksById(ctx, s.trainIds);
         const scored = await scoreIntoPool(ctx, s, [s.prompt], tasks, 1, (x) => x);
         if (!scored) return finish(s, 'budget');
@@ -67,6 +73,7 @@ export const zeroShot = single(
       'The starting prompt as it is, with no optimization: the floor every method must beat.',
     kind: 'baseline',
     perInstance: false,
+    trainingOptional: true,
     knobs: [trainKnob],
   },
   (p) => p,
@@ -86,6 +93,7 @@ export const chainOfThought = single(
     },
     kind: 'baseline',
     perInstance: false,
+    trainingOptional: true,
     knobs: [trainKnob],
   },
   (p) => (p.trim() === '' ? COT_SUFFIX : `${p.trim()}\n\n${COT_SUFFIX}`),
