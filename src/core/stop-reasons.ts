@@ -104,7 +104,7 @@ export function describeStop(
       const knob = stop.methodReason ? METHOD_BUDGETS.get(stop.methodReason) : undefined;
       if (knob)
         return {
-          label: `Stopped: the method's own budget is spent (its ${knob}).`,
+          label: `Optimization stopped: the method's own budget is spent (its ${knob}).`,
           advice: `Raise the method's "${knob}" in the run settings to go further.`,
         };
       return {

@@ -40,11 +40,11 @@ describe('honest stop reasons', () => {
     expect(describeStop({ reason: 'converged', variants: tally(8, 2) }).advice).toBeUndefined();
     expect(describeStop({ reason: 'time-limit' }).label).toMatch(/time limit/);
     expect(describeStop({ reason: 'budget', methodReason: 'metric-budget' })).toEqual({
-      label: "Stopped: the method's own budget is spent (its Metric-call budget).",
+      label: "Optimization stopped: the method's own budget is spent (its Metric-call budget).",
       advice: 'Raise the method\'s "Metric-call budget" in the run settings to go further.',
     });
     expect(describeStop({ reason: 'budget', methodReason: 'budget' }).label).toBe(
-      'Stopped: the call or token budget is spent.',
+      'Optimization stopped: the call or token budget is spent.',
     );
   });
 });
