@@ -23,6 +23,11 @@ export interface HostileCase {
    * costs exactly one worker, replaced for a reason this matches (`stats().replaceReasons`).
    */
   replacedFor?: RegExp;
+  /**
+   * The one case whose path is not settled (see `UNSETTLED_DEL_LOOP`): the worker may also be
+   * replaced for a reason this matches. Its verdict stays strict.
+   */
+  mayBeReplacedFor?: RegExp;
 }
 
 /** Test limit for runaway cases, ms. */
@@ -193,6 +198,14 @@ def f(x):
 /** Imports of big stdlib packages (urllib, multiprocessing) can take a second on a loaded machine. */
 const roomy = (job: ExecJob): ExecJob => ({ ...job, testTimeoutMs: 30 * T });
 
+/**
+ * Kept open deliberately (issue 26, item 2): a finalizer looping in the cleanup step obeys the
+ * interrupt (6 of 6 alone, no worker replaced, `Exception ignored while calling deallocator` in
+ * stderr), yet in one loaded full-suite run its worker missed the 2 s grace and was replaced. Until
+ * that is understood, this case alone may take either path; its verdict must still be `passed`.
+ */
+export const UNSETTLED_DEL_LOOP = /did not stop when interrupted/;
+
 const c = (
   category: string,
   name: string,
@@ -237,15 +250,18 @@ export const HOSTILE_CASES: HostileCase[] = [
     cheat('def gen():\n    while True:\n        yield 1\n', '    return sum(gen())\n'),
     TIMEOUT,
   ),
-  c(
-    'runaway',
-    'infinite loop in __del__ (runs in the watched cleanup)',
-    asserts(
-      'class A:\n    def __del__(self):\n        while True:\n            pass\na = A()\ndef f(x):\n    return 2 * x\n',
-      ['assert f(2) == 4'],
+  {
+    ...c(
+      'runaway',
+      'infinite loop in __del__ (runs in the watched cleanup)',
+      asserts(
+        'class A:\n    def __del__(self):\n        while True:\n            pass\na = A()\ndef f(x):\n    return 2 * x\n',
+        ['assert f(2) == 4'],
+      ),
+      outcomes('passed'),
     ),
-    outcomes('passed'),
-  ),
+    mayBeReplacedFor: UNSETTLED_DEL_LOOP,
+  },
   c(
     'runaway',
     'infinite loop in finally',
@@ -845,7 +861,9 @@ export function replacementError(
   const n = after.replaced - before.replaced;
   const reason = n > 0 ? after.replaceReasons.at(-1) : undefined;
   const want = c.replacedFor ? `1 replacement (${String(c.replacedFor)})` : 'no replacement';
-  const ok = c.replacedFor ? n === 1 && c.replacedFor.test(reason ?? '') : n === 0;
+  const ok = c.replacedFor
+    ? n === 1 && c.replacedFor.test(reason ?? '')
+    : n === 0 || (n === 1 && !!c.mayBeReplacedFor?.test(reason ?? ''));
   return ok ? undefined : `expected ${want}; got ${n} (last reason: ${reason ?? 'none'})`;
 }
 
