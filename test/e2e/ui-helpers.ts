@@ -171,7 +171,7 @@ export async function seedDatabase(page: Page): Promise<void> {
 export interface StoredRun {
   status: string;
   error?: string;
-  config: { name: string };
+  config: { name: string; model: { engine: string; modelId: string } };
   report?: {
     initial: { strict: { mean: number } };
     final: { strict: { mean: number } };
