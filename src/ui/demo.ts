@@ -52,8 +52,13 @@ const preset = (
   heldout,
 });
 
-/** Smallest first. */
+/**
+ * Smallest first. `mini` (one variant, one training task: about a dozen calls) is for CPUs that
+ * decode a handful of tokens a second: a classroom laptop running the 0.5B model on one thread
+ * still gets a result within minutes.
+ */
 export const DEMO_PRESETS: readonly DemoPreset[] = [
+  preset('mini', 'Mini', 1, 1, 1, 3),
   preset('tiny', 'Tiny', 2, 2, 1, 4),
   preset('small', 'Small', 3, 3, 2, 6),
   preset('medium', 'Medium', 4, 4, 2, 8),
