@@ -16,8 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module without types (the server npm start runs).
+import { serveSite } from '../../scripts/serve-site.mjs';
 import { CHROMIUM_FLAGS, chromiumPath, openPage } from '../support/browser';
-import { requireShared } from '../support/paths';
+import { repoRoot, requireShared } from '../support/paths';
 import { startStaticServer, type StaticServer } from '../support/server';
 import { shoot, storedRun } from './ui-helpers';
 
@@ -219,5 +221,50 @@ describe('a model file kept on this device', () => {
       .waitFor({ timeout: 30_000 });
     expect(await page.locator(`option[value="wllama:${ID}"]`).count()).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  it('downloads from the model host named in Settings, its sha256 checked', async () => {
+    // Another machine's `npm start -- --models DIR`: another origin, with CORS.
+    const dir = mkdtempSync(join(tmpdir(), 'athanor-host-'));
+    writeFileSync(join(dir, ID), bytes);
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const other = (await serveSite({
+      root: repoRoot,
+      port,
+      modelsDir: dir,
+      log: () => undefined,
+    })) as {
+      server: { close(): Promise<void> };
+    };
+    try {
+      await page.goto(`${server.url}#/settings`);
+      await page.getByLabel('Model host address').fill(`http://127.0.0.1:${port}/models/`);
+      await page.getByRole('button', { name: 'Check and save' }).click();
+      await page
+        .getByTestId('model-host-status')
+        .filter({ hasText: 'Saved. The host offers 1 model.' })
+        .waitFor({ timeout: 30_000 });
+
+      await page.goto(`${server.url}#/models`);
+      const offered = page.locator(`[data-host-model="${ID}"]`);
+      await offered.waitFor({ timeout: 30_000 });
+      expect(await offered.innerText()).toContain(`from 127.0.0.1:${port}`);
+      await offered.getByRole('button', { name: /^Download .* to this device$/ }).click();
+      await page
+        .getByTestId('device-done')
+        .filter({ hasText: 'its sha256 matches the manifest' })
+        .waitFor({ timeout: 60_000 });
+      await offered.getByText('on this device').waitFor();
+      const rec = (await stored(page)).records.find((r) => r.id === ID)!;
+      expect(rec.file).toMatchObject({
+        sha256: sha,
+        bytes: bytes.length,
+        from: `http://127.0.0.1:${port}/models/${ID}`,
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await other.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

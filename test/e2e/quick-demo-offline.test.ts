@@ -76,12 +76,12 @@ describe('the quick demo offline, on the real code model from the site host', ()
     const started = Date.now();
     await demo.getByRole('button', { name: 'Try a quick demo' }).click();
     await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
-      timeout: 300_000,
+      timeout: 1_200_000,
     });
     const live = Date.now();
     const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
     await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId, {
-      timeout: 900_000,
+      timeout: 1_800_000,
     });
     const done = Date.now();
     const run = (await storedRun(page, runId))!;
@@ -103,7 +103,7 @@ describe('the quick demo offline, on the real code model from the site host', ()
     await model.and(page.locator('[data-source="device"]')).waitFor({ timeout: 60_000 });
     expect(await model.innerText()).toMatch(/^On this device: .*No download needed\./s);
     expect(errors).toEqual([]);
-  }, 1_200_000);
+  }, 3_600_000);
 
   it('with no model on the device or the host, says what to do, with the commands', async () => {
     // A host without models: the built site alone (its models.json lists none).
