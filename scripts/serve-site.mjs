@@ -93,9 +93,10 @@ export async function buildModelManifest(
       sha256 = await sha256Of(path);
     }
     models.push({
-      name: info.name
-        ? `${info.name}${info.quantization ? ` (${info.quantization})` : ''}`
-        : file.replace(/\.gguf$/i, ''),
+      name:
+        info.name && info.name !== info.architecture
+          ? `${info.name}${info.quantization ? ` (${info.quantization})` : ''}`
+          : file.replace(/\.gguf$/i, ''),
       file,
       bytes: size,
       sha256,

@@ -83,9 +83,14 @@ const recordOf = (
   },
 });
 
-/** The label a device model goes by: the header's name and quantization, else the file name. */
+/**
+ * The label a device model goes by: the header's name and quantization, else the file name (also
+ * when the "name" is only the architecture, as in converted test models).
+ */
 const labelOf = (fileName: string, info: GgufInfo): string =>
-  info.name ? `${info.name}${info.quantization ? ` (${info.quantization})` : ''}` : fileName;
+  info.name && info.name !== info.architecture
+    ? `${info.name}${info.quantization ? ` (${info.quantization})` : ''}`
+    : fileName;
 
 /** Keeps the speed measured for a model of the same id when the file is stored again. */
 async function putRecord(record: DeviceModel): Promise<DeviceModel> {

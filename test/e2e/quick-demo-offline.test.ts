@@ -75,9 +75,16 @@ describe('the quick demo offline, on the real code model from the site host', ()
     );
     const started = Date.now();
     await demo.getByRole('button', { name: 'Try a quick demo' }).click();
-    await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
-      timeout: 1_200_000,
-    });
+    // The Live page, or the demo's own words when it cannot get there (then the test ends).
+    const alert = demo.getByRole('alert');
+    await Promise.race([
+      page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
+        timeout: 1_200_000,
+      }),
+      alert.waitFor({ timeout: 1_200_000 }).then(async () => {
+        throw new Error(`The demo stopped: ${await alert.innerText()}`);
+      }),
+    ]);
     const live = Date.now();
     const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
     await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId, {
