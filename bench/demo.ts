@@ -31,25 +31,46 @@ const { server } = (await serveSite({
   log: () => undefined,
 })) as { server: { close(): Promise<void> } };
 const url = `http://127.0.0.1:${port}/`;
+let t0 = Date.now();
+let ticker: ReturnType<typeof setInterval> | undefined;
 const browser = await launchBrowser(['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1']);
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(url);
   const demo = page.getByTestId('quick-demo');
+  // Progress lines while it runs (the bench takes minutes).
+  ticker = setInterval(() => {
+    void demo
+      .getByTestId('demo-status')
+      .innerText({ timeout: 1000 })
+      .then(
+        (t) => t.trim() && console.log(`  ${Math.round((Date.now() - t0) / 1000)} s: ${t.trim()}`),
+        () => undefined,
+      );
+  }, 30_000);
   await demo.locator('[data-source="host"]').waitFor({ timeout: 60_000 });
   const before = (await demo.getByTestId('demo-time').innerText()).trim();
-  const t0 = Date.now();
+  t0 = Date.now();
   await demo.getByRole('button', { name: 'Try a quick demo' }).click();
-  await page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
-    timeout: 600_000,
-  });
+  const alert = demo.getByRole('alert');
+  await Promise.race([
+    page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
+      timeout: 3_600_000,
+    }),
+    alert.waitFor({ timeout: 3_600_000 }).then(async () => {
+      throw new Error(`The demo stopped: ${await alert.innerText()}`);
+    }),
+  ]);
+  console.log(`  ${Math.round((Date.now() - t0) / 1000)} s: the run starts`);
   const tLive = Date.now();
   const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
   await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId, {
     timeout: 3_600_000,
   });
   const t1 = Date.now();
+  clearInterval(ticker);
+  ticker = undefined;
   await page.getByTestId('summary').waitFor();
   if (shot) await page.screenshot({ path: shot, fullPage: true });
   const { report, threads, heldout } = await page.evaluate(
@@ -90,6 +111,7 @@ try {
     `  (of which ${Math.round((tLive - t0) / 1000)} s from the click to the Live page: download from the host, sha256, load, speed probe)`,
   );
 } finally {
+  clearInterval(ticker);
   await browser.close();
   await server.close();
 }
