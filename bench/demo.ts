@@ -73,6 +73,8 @@ try {
   ticker = undefined;
   await page.getByTestId('summary').waitFor();
   if (shot) await page.screenshot({ path: shot, fullPage: true });
+  // tsx (esbuild keepNames) wraps named functions in __name(), which the page does not have.
+  await page.evaluate('globalThis.__name = (f) => f');
   const { report, threads, heldout } = await page.evaluate(
     async ({ id, model }) => {
       const open = indexedDB.open('athanor');
