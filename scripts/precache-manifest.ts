@@ -13,7 +13,7 @@ import type { Plugin } from 'vite';
 export const PRECACHE_MANIFEST = 'precache-manifest.json';
 
 /** Models are cached by their engines (OPFS / Cache Storage), and source maps only help a debugger. */
-const SKIP = [/\.map$/, /\.gguf$/i, /^sw\.js$/, new RegExp(`^${PRECACHE_MANIFEST}$`)];
+const SKIP = [/\.map$/, /\.gguf$/i, /^models\//, /^sw\.js$/, new RegExp(`^${PRECACHE_MANIFEST}$`)];
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 function walk(dir: string): string[] {

@@ -20,6 +20,7 @@ import { db } from '../store/db';
 import { serverLlm } from './servers';
 import { version as appVersion } from '../../package.json';
 import { currentEmbedder } from './embedder';
+import { isDeviceModel, openDeviceModel } from './device-models';
 
 /** The LLM a run names cannot be had (not loaded, not downloaded, unknown engine). */
 export class ModelUnavailableError extends Error {
@@ -112,6 +113,7 @@ function scriptedLlm(model: ModelRef): LlmPort {
 
 async function wllamaFor(model: ModelRef): Promise<LlmPort> {
   const record = await db().models.get(model.modelId);
+  if (record && isDeviceModel(record)) return openDeviceModel(record);
   const source = record?.source ?? model.modelId;
   if (!/^(https?:|\.{0,2}\/)/.test(source) || !/\.gguf(\?|$)/i.test(source)) {
     throw new ModelUnavailableError(

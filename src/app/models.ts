@@ -116,7 +116,9 @@ export async function listModels(gpu: GpuReport): Promise<ModelRow[]> {
   // Records of catalogue models (written when one is loaded, so a run can reload it) are not custom.
   const custom = (await db().models.toArray()).filter(
     (r): r is ModelRecord & { engine: 'webllm' | 'wllama' } =>
-      r.engine !== 'openai' && !r.source.startsWith('file:') && !known.has(absolute(r.source)),
+      r.engine !== 'openai' &&
+      !/^(file|opfs):/.test(r.source) && // picked files; files on this device (device-models.ts)
+      !known.has(absolute(r.source)),
   );
   const entries: { entry: CatalogueEntry; custom: boolean }[] = [
     ...catalogue.map((entry) => ({ entry, custom: false })),

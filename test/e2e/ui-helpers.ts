@@ -175,7 +175,7 @@ export async function seedDatabase(
 export interface StoredRun {
   status: string;
   error?: string;
-  config: { name: string };
+  config: { name: string; model: { engine: string; modelId: string } };
   report?: {
     initial: { strict: { mean: number } };
     final: { strict: { mean: number } };

@@ -207,7 +207,7 @@ describe('the quick demo preset', () => {
     }
     expect(sizeDemo({ ...args, speed: speed(2000, 200) }).preset.id).toBe('large');
     const slow = sizeDemo({ ...args, speed: speed(30, 1) });
-    expect(slow.preset.id).toBe('tiny');
+    expect(slow.preset.id).toBe('mini');
     expect(slow.overTarget).toBe(true);
   });
 

@@ -1,0 +1,137 @@
+/**
+ * The quick demo with no internet, as a classroom would have it: the site and its models served
+ * by the same server `npm start -- --models DIR` runs (scripts/serve-site.mjs) from the model
+ * cache that scripts/fetch_models.py fills, in headless Chromium from a fresh profile whose DNS
+ * resolves nothing but 127.0.0.1 (so Hugging Face and every CDN are unreachable).
+ *
+ * Home's quick demo takes the host's code model (Qwen2.5-Coder-0.5B-Instruct, Q4_K_M), downloads
+ * it onto the device with its sha256 checked, measures its speed, runs Prochemy on the starter
+ * set through wllama and opens the Results page. The pass rates are real: the initial prompt
+ * passes some starter tasks. A reload then finds the model on the device. With no model anywhere,
+ * the demo says what to do, with the commands.
+ *
+ * Build first: `npx vite build --logLevel warn`.
+ */
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module without types (the server npm start runs).
+import { serveSite } from '../../scripts/serve-site.mjs';
+import { launchBrowser, openPage } from '../support/browser';
+import { DEV_MODELS, devModelPath, MODELS_DIR } from '../support/models';
+import { repoRoot } from '../support/paths';
+import { startStaticServer, type StaticServer } from '../support/server';
+import { shoot, storedRun } from './ui-helpers';
+
+interface Served {
+  server: { close(): Promise<void>; resolvedUrls?: { local: string[] } };
+}
+
+const QWEN = DEV_MODELS['qwen2.5-coder-0.5b'];
+/** Nothing resolves but the local servers: the hubs and CDNs are unreachable. */
+const NO_INTERNET = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1';
+
+let browser: Browser;
+let site: Served;
+let url: string;
+
+beforeAll(async () => {
+  devModelPath('qwen2.5-coder-0.5b');
+  browser = await launchBrowser([NO_INTERNET]);
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  site = (await serveSite({
+    root: repoRoot,
+    port,
+    modelsDir: MODELS_DIR,
+    log: () => undefined,
+  })) as Served;
+  url = site.server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
+});
+afterAll(async () => {
+  await site?.server.close();
+  await browser?.close();
+});
+
+describe('the quick demo offline, on the real code model from the site host', () => {
+  let context: BrowserContext;
+  afterAll(() => context?.close());
+
+  it('runs Prochemy on the starter set to Results with real pass rates', async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await openPage(context, url);
+    // The hub really is out of reach from this browser.
+    const hub = await page.evaluate(() =>
+      fetch('https://huggingface.co/', { mode: 'no-cors' }).then(
+        () => 'reached',
+        () => 'unreachable',
+      ),
+    );
+    expect(hub).toBe('unreachable');
+
+    const demo = page.getByTestId('quick-demo');
+    const model = demo.getByTestId('demo-model');
+    await model.and(page.locator('[data-source="host"]')).waitFor({ timeout: 60_000 });
+    expect((await model.innerText()).replace(/\s+/g, ' ')).toMatch(
+      /^On this site's host: Qwen2\.5 Coder 0\.5B Instruct.* \(Q4_K_M\) \([\d.]+ MB\), downloaded once over your network and checked against its sha256\./,
+    );
+    const started = Date.now();
+    await demo.getByRole('button', { name: 'Try a quick demo' }).click();
+    // The Live page, or the demo's own words when it cannot get there (then the test ends).
+    const alert = demo.getByRole('alert');
+    await Promise.race([
+      page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
+        timeout: 1_200_000,
+      }),
+      alert.waitFor({ timeout: 1_200_000 }).then(async () => {
+        throw new Error(`The demo stopped: ${await alert.innerText()}`);
+      }),
+    ]);
+    const live = Date.now();
+    const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
+    await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId, {
+      timeout: 1_800_000,
+    });
+    const done = Date.now();
+    const run = (await storedRun(page, runId))!;
+    expect(run.status).toBe('done');
+    expect(run.config.model).toEqual({ engine: 'wllama', modelId: QWEN.file });
+    // Real code from a real code model: the demo's initial prompt passes some held-out tasks.
+    expect(run.report!.initial.strict.mean).toBeGreaterThan(0);
+    await page.getByTestId('summary').waitFor();
+    await shoot(page, 'results-quick-demo-offline');
+    console.log(
+      `quick demo offline: ${((live - started) / 1000).toFixed(0)} s to the Live page (download, sha256, load, speed probe), ` +
+        `${((done - live) / 1000).toFixed(0)} s running; initial ${run.report!.initial.strict.mean}, final ${run.report!.final.strict.mean}, ` +
+        `${run.report!.cost.llmCalls} LLM calls`,
+    );
+
+    // The model is now on the device: the demo takes it from there, with no download.
+    await page.goto(url);
+    await page.reload();
+    await model.and(page.locator('[data-source="device"]')).waitFor({ timeout: 60_000 });
+    expect(await model.innerText()).toMatch(/^On this device: .*No download needed\./s);
+    expect(errors).toEqual([]);
+  }, 3_600_000);
+
+  it('with no model on the device or the host, says what to do, with the commands', async () => {
+    // A host without models: the built site alone (its models.json lists none).
+    const bare: StaticServer = await startStaticServer({ isolation: 'headers' });
+    const fresh = await browser.newContext();
+    try {
+      const { page } = await openPage(fresh, bare.url);
+      const demo = page.getByTestId('quick-demo');
+      await demo.locator('[data-source="hub"]').waitFor({ timeout: 60_000 });
+      await demo.getByRole('button', { name: 'Try a quick demo' }).click();
+      const steps = demo.getByTestId('demo-offline');
+      await steps.waitFor({ timeout: 60_000 });
+      const text = (await steps.innerText()).replace(/\s+/g, ' ');
+      expect(text).toContain('No model is on this device or on this site');
+      expect(text).toContain('python3 scripts/fetch_models.py --only qwen2.5-coder-0.5b');
+      expect(text).toContain('npm start -- --models ~/.cache/athanor/models');
+      expect(text).toMatch(/Settings, under "Model host"/);
+      await shoot(page, 'home-quick-demo-offline-none');
+    } finally {
+      await fresh.close();
+      await bare.close();
+    }
+  });
+});
