@@ -65,7 +65,7 @@ export const SEED_PROMPT =
 export const MAX_ANSWER_TOKENS = 768;
 /** The Qwen2.5-Coder technical report (Hui et al. 2024, table 15), 0.5B-Instruct in bf16. */
 const REPORT = { humaneval: 57.3, mbpp: 43.7 } as const;
-const QUICK_TASKS = 5;
+const QUICK_TASKS = 3;
 
 const log = (s: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -134,8 +134,13 @@ async function partZeroShot(set: 'humaneval' | 'mbpp'): Promise<void> {
       'datasets',
       set === 'humaneval' ? 'HumanEvalPlus.jsonl.gz' : 'MbppPlus.jsonl.gz',
     );
-    const all = await loadValidated(file, execPool(), CACHE, log);
-    const tasks = QUICK ? all.slice(0, QUICK_TASKS) : all;
+    const tasks = await loadValidated(
+      file,
+      execPool(),
+      CACHE,
+      log,
+      QUICK ? QUICK_TASKS : undefined,
+    );
     log(`${part}: ${tasks.length} tasks`);
     r = await zeroShot({
       set,
@@ -183,7 +188,8 @@ async function main(): Promise<void> {
           keep,
           log,
           cacheDir: CACHE,
-          resultsDir: RESULTS,
+          seedPrompt: SEED_PROMPT,
+          maxTokens: MAX_ANSWER_TOKENS,
         });
       }
     }
