@@ -289,8 +289,10 @@ export async function partMethods(o: {
   );
   const split = makeSplit(all, sizes);
   const results: MethodResult[] = [];
+  // BENCH_REAL_METHODS runs a subset (e.g. in a second process; each result is its own file).
+  const only = process.env.BENCH_REAL_METHODS?.split(',');
   for (const seed of seeds) {
-    for (const method of [...METHODS, 'gepa-official']) {
+    for (const method of [...METHODS, 'gepa-official'].filter((m) => !only || only.includes(m))) {
       const part = `method-${method}-seed${seed}`;
       let r = o.stored<MethodResult>(part);
       if (!r) {
@@ -345,7 +347,7 @@ export async function partMethods(o: {
       printMethod(r, split.heldout.length);
     }
   }
-  printComparisons(results, split.heldout, seeds);
+  if (!only) printComparisons(results, split.heldout, seeds);
 }
 
 function printMethod(r: MethodResult, n: number): void {
