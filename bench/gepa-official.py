@@ -53,7 +53,8 @@ class AthanorAdapter:
             {"prompt": candidate["system_prompt"], "taskIds": batch},
         )
         by_id = {r["taskId"]: r for r in got["results"]}
-        if len(by_id) < len(batch):
+        # A batch may name a task twice (gepa pads a minibatch larger than the trainset).
+        if any(t not in by_id for t in batch):
             # The grading budget ran out inside this batch: stop as gepa's own budget would.
             raise BudgetSpent()
         outputs, scores, traces = [], [], []
