@@ -53,14 +53,26 @@ try {
         { length: 16 },
         (_, i) => `Chapter ${i + 1}. The little fox walked to the river and met a friendly owl.`,
       ).join(' ');
+      // Code, as a run's prompts are: about 450 tokens, longer than the probe's, so the prefill
+      // figure is checked where it extrapolates.
+      const code = Array.from(
+        { length: 11 },
+        (_, i) =>
+          `def f${i}(xs: list[int], k: int) -> list[int]:\n    """Items of xs divisible by ${i + 2} and above k."""\n    return [x for x in xs if x % ${i + 2} == 0 and x > k]\n`,
+      ).join('\n');
       const shapes = [
+        { name: 'short prompt, 1-token answer', content: short, max: 1 },
+        { name: 'long code prompt, 1-token answer', content: `${code}\n${short}`, max: 1 },
         { name: 'short prompt, 32-token answer', content: short, max: 32 },
         { name: 'short prompt, 128-token answer', content: short, max: 128 },
         { name: 'short prompt, 384-token answer', content: short, max: 384 },
         { name: 'long prompt, 32-token answer', content: `${long} ${short}`, max: 32 },
         { name: 'long prompt, 128-token answer', content: `${long} ${short}`, max: 128 },
       ];
-      const order = shapes.flatMap((s) => Array.from({ length: rounds }, () => s));
+      // The prompt-time check takes a median of differences: at least three of each 1-token shape.
+      const order = shapes.flatMap((s) =>
+        Array.from({ length: s.max === 1 ? Math.max(3, rounds) : rounds }, () => s),
+      );
       // A fixed shuffle, so drift over the run hits every shape alike.
       for (let i = order.length - 1; i > 0; i--) {
         const j = (i * 7919) % (i + 1);
@@ -69,8 +81,10 @@ try {
       const calls = [];
       let n = 0;
       for (const s of order) {
+        // Each prompt starts with its own number: no call reads its prompt from the KV cache, so
+        // a call's time includes reading all of it.
         const c = await engine.complete({
-          messages: [{ role: 'user', content: s.content }],
+          messages: [{ role: 'user', content: `Call ${n}. ${s.content}` }],
           sampling: { temperature: 0.8, seed: n++, max_tokens: s.max },
           purpose: 'generate',
         });
@@ -133,6 +147,21 @@ try {
   console.log(report('all calls', result.calls, result.before));
   console.log(report('all calls, second probe', result.calls, result.after));
   console.log('target: pred/actual and sum ratio within 0.75–1.25');
+  // The prompt time measured directly: a long prompt's 1-token call minus a short one's, against
+  // what the probe's prefill figure predicts for the difference in prompt tokens.
+  const one = (shape: string): Call[] => result.calls.filter((c) => c.shape === shape);
+  const short1 = one('short prompt, 1-token answer');
+  const long1 = one('long code prompt, 1-token answer');
+  const measuredMs = median(long1.map((c) => c.latencyMs)) - median(short1.map((c) => c.latencyMs));
+  const extra =
+    median(long1.map((c) => c.promptTokens)) - median(short1.map((c) => c.promptTokens));
+  const predictedMs = (1000 * extra) / result.before.prefillTps;
+  console.log(
+    `prompt time of ${extra.toFixed(0)} more prompt tokens: measured ${measuredMs.toFixed(0)} ms (${((1000 * extra) / measuredMs).toFixed(1)} tok/s), probe predicts ${predictedMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `probe prefill / measured prompt time: ${(predictedMs / measuredMs).toFixed(2)} (target 0.75–1.25)`,
+  );
 } finally {
   await browser.close();
   await server.close();

@@ -29,6 +29,33 @@ export interface TokensPerCall {
   completion: number;
 }
 
+/**
+ * The fewest tokens a probe must measure over for its rate to mean anything: a difference of a
+ * few tokens is lost in the noise of one call's fixed cost (issue 22: a server cut the probe's
+ * answer short, and "0.0 answer tokens per second" projected a run at 7770 hours).
+ */
+export const MIN_PROBE_DECODE_TOKENS = 16;
+export const MIN_PROBE_PREFILL_TOKENS = 100;
+
+/**
+ * Why these figures cannot be used for a projection, in words; undefined when they can. Figures
+ * stored before the probe checked its own length are caught here too.
+ */
+export function speedProblem(
+  s: Pick<SpeedMeasure, 'prefillTps' | 'decodeTps' | 'probe'>,
+): string | undefined {
+  if (s.probe.decodeTokens < MIN_PROBE_DECODE_TOKENS)
+    return `the speed probe's answer had ${s.probe.decodeTokens} tokens, too few to measure decoding (at least ${MIN_PROBE_DECODE_TOKENS} are needed); a server may have cut it short`;
+  if (s.probe.prefillTokens < MIN_PROBE_PREFILL_TOKENS)
+    return `the speed probe's long prompt had ${s.probe.prefillTokens} tokens, too few to measure prompt reading (at least ${MIN_PROBE_PREFILL_TOKENS} are needed)`;
+  if (
+    !(s.prefillTps > 0 && Number.isFinite(s.prefillTps)) ||
+    !(s.decodeTps > 0 && Number.isFinite(s.decodeTps))
+  )
+    return 'the speed probe measured no usable rate';
+  return undefined;
+}
+
 /** Milliseconds one call of this size takes at this speed. */
 export function callMs(speed: SpeedMeasure, tokens: TokensPerCall): number {
   return (

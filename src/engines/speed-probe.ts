@@ -7,8 +7,15 @@
  * It must reach the engine itself, never the completion cache: a cached answer takes 0 ms.
  */
 import type { LlmPort } from '../core/ports';
-import { ratesFromProbe, type ProbeCall, type SpeedMeasure } from '../core/speed';
+import {
+  MIN_PROBE_DECODE_TOKENS,
+  ratesFromProbe,
+  speedProblem,
+  type ProbeCall,
+  type SpeedMeasure,
+} from '../core/speed';
 import type { CompletionRequest } from '../core/types';
+import { EngineError } from './errors';
 
 /** About 300 tokens of plain prose: long enough that prefill dominates the call. */
 const LONG_TEXT = Array.from(
@@ -17,7 +24,8 @@ const LONG_TEXT = Array.from(
     `Paragraph ${i + 1}. The lab reads a task, writes a small Python function, runs the tests and keeps the prompt that passes most.`,
 ).join(' ');
 const SHORT = 'Count from one to one hundred in words, separated by commas.';
-const DECODE_TOKENS = 32;
+/** Answer tokens asked of the decode call: four times the fewest the probe accepts. */
+const DECODE_TOKENS = 4 * MIN_PROBE_DECODE_TOKENS;
 const REPEATS = 3;
 const WARM_UP = 5;
 
@@ -30,9 +38,15 @@ export interface SpeedProbeOptions {
 }
 
 export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Promise<SpeedMeasure> {
+  let asked = 0;
   const ask = async (content: string, maxTokens: number): Promise<ProbeCall> => {
+    // Every prompt begins with its own number, so no call reuses the KV cache of an earlier one
+    // (llama.cpp's cache_prompt, a server's slot cache): the prompt is read in full, as a run's
+    // first request of a task is. A reused prompt measured wllama's prefill at 11,824 tokens/s
+    // against about 9 really (issue 22).
+    asked += 1;
     const req: CompletionRequest = {
-      messages: [{ role: 'user', content }],
+      messages: [{ role: 'user', content: `Call ${asked} (${Date.now() % 1e6}). ${content}` }],
       // A seed per call, so no layer in between may answer from a cache.
       sampling: { temperature: 0, max_tokens: maxTokens, seed: Date.now() % 1e9 },
       purpose: 'generate',
@@ -85,7 +99,7 @@ export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Prom
     return sorted[Math.floor(sorted.length / 2)];
   });
   const [short, long, decode] = best as [ProbeCall, ProbeCall, ProbeCall];
-  return {
+  const measured: SpeedMeasure = {
     ...ratesFromProbe(short, long, decode),
     measuredAt: Date.now(),
     engine: opts.engine,
@@ -96,4 +110,20 @@ export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Prom
       ms: totalMs,
     },
   };
+  // Measured over the difference with the short call, which cancels each call's fixed cost.
+  const problem = speedProblem({
+    ...measured,
+    probe: {
+      ...measured.probe,
+      prefillTokens: long.promptTokens - short.promptTokens,
+      decodeTokens: decode.completionTokens - short.completionTokens,
+    },
+  });
+  if (problem)
+    throw new EngineError(
+      'server-response',
+      `The speed could not be measured: ${problem}.`,
+      'No figures were stored, so no projection uses them. With llama-cpp-python, start the server with --interrupt_requests false; then measure again.',
+    );
+  return measured;
 }

@@ -4,7 +4,13 @@
  * earlier answers of the same model, and failing those a stated assumption. Each projection
  * carries the sentence that says what it assumed; there is no fixed seconds-per-call anywhere.
  */
-import { budgetWithin, callMs, type SpeedMeasure, type TokensPerCall } from '../core/speed';
+import {
+  budgetWithin,
+  callMs,
+  speedProblem,
+  type SpeedMeasure,
+  type TokensPerCall,
+} from '../core/speed';
 import type { KnobValue } from '../core/types';
 import type { Optimizer } from '../optimizers/types';
 import { duration } from './format';
@@ -125,6 +131,12 @@ export function projectTime(
     return {
       assumed:
         "This model's speed has not been measured on this device yet: load it on Models (a short probe runs after loading) to see a time.",
+    };
+  // A prior (the demo's typical speed, measuredAt 0) was never probed, so has no probe to check.
+  const problem = speed.measuredAt > 0 ? speedProblem(speed) : undefined;
+  if (problem)
+    return {
+      assumed: `This model's stored speed cannot be used: ${problem}. Measure it again on Models to see a time.`,
     };
   const per = callMs(speed, tokens) + (gradingMs ?? 0);
   const grading =

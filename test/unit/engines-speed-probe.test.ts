@@ -10,7 +10,7 @@ import type { Completion, CompletionRequest } from '../../src/core/types';
 import { measureSpeed } from '../../src/engines/speed-probe';
 
 function lawPort(
-  opts: { cached?: boolean; stallAt?: number } = {},
+  opts: { cached?: boolean; stallAt?: number; cutAt?: number } = {},
 ): LlmPort & { requests: CompletionRequest[] } {
   const requests: CompletionRequest[] = [];
   return {
@@ -19,7 +19,8 @@ function lawPort(
     complete(req: CompletionRequest): Promise<Completion> {
       requests.push(req);
       const prompt = Math.ceil(req.messages.map((m) => m.content).join(' ').length / 4);
-      const answer = req.sampling.max_tokens;
+      // A server that cuts answers short (llama-cpp-python's interrupt_requests) returns fewer.
+      const answer = Math.min(req.sampling.max_tokens ?? 0, opts.cutAt ?? Infinity);
       const warmUp = requests.length === 1 ? 5000 : 0;
       const stall = requests.length === opts.stallAt ? 3000 : 0;
       return Promise.resolve({
@@ -51,7 +52,7 @@ describe('measureSpeed', () => {
     expect(s.decodeTps).toBeCloseTo(20, 6);
     expect(s.overheadMs).toBeCloseTo(50, 6);
     expect(s.probe.prefillTokens).toBeGreaterThan(250);
-    expect(s.probe.decodeTokens).toBe(32);
+    expect(s.probe.decodeTokens).toBe(64);
     expect(s).toMatchObject({ engine: 'wllama', threads: 2 });
     // Every call is greedy and seeded, so no cache in between can answer it.
     for (const r of port.requests) {
@@ -65,6 +66,19 @@ describe('measureSpeed', () => {
     const s = await measureSpeed(lawPort({ stallAt: 5 }), { engine: 'wllama' });
     expect(s.prefillTps).toBeCloseTo(400, 6);
     expect(s.probe.ms).toBeGreaterThan(8000);
+  });
+
+  it('starts every prompt differently, so no call reads a prompt from the KV cache', async () => {
+    const port = lawPort();
+    await measureSpeed(port, { engine: 'wllama' });
+    const starts = port.requests.map((r) => r.messages[0]!.content.slice(0, 12));
+    expect(new Set(starts).size).toBe(port.requests.length);
+  });
+
+  it('refuses answers too short to measure decoding, saying so, instead of storing a figure', async () => {
+    await expect(measureSpeed(lawPort({ cutAt: 6 }), { engine: 'openai' })).rejects.toThrow(
+      /answer had 5 tokens, too few to measure decoding .*--interrupt_requests false/,
+    );
   });
 
   it('refuses a cached answer: it would measure the cache, not the model', async () => {

@@ -87,6 +87,14 @@ describe('projections state what they assumed', () => {
     expect(p.assumed).toMatch(/Grading the code is not included/);
   });
 
+  it('does not project from a probe whose answer was too short to measure', () => {
+    // Issue 22: an answer cut short by a server gave "0.0 answer tokens per second".
+    const cut = { ...speed(300, 0.05), probe: { prefillTokens: 300, decodeTokens: 1, ms: 900 } };
+    const p = projectTime(100, cut, assumedTokens(800, 768));
+    expect(p.ms).toBeUndefined();
+    expect(p.assumed).toMatch(/answer had 1 tokens, too few to measure decoding/);
+  });
+
   it('assumes tokens from text length, capped by max_tokens', () => {
     expect(assumedTokens(800, 768)).toMatchObject({ prompt: 220, completion: 200 });
     expect(assumedTokens(800, 64)).toMatchObject({ completion: 64 });

@@ -1,0 +1,384 @@
+/**
+ * Methods part of bench:real: prompt optimizers on a real model, on one fixed split of HumanEval+
+ * (feedback tasks the methods learn from, validation tasks they select on, the rest held out),
+ * each at the same budget of task gradings (answers generated and graded while optimizing), then
+ * the final prompt graded greedily on every held-out task. Beside Athanor's methods, the official
+ * `gepa` library (PyPI 0.1.4) runs from bench/gepa-official.py through its adapter API, against
+ * the same server, split, seed prompt, budget and scoring: its adapter asks this process to
+ * generate and grade (an HTTP service over the same scorer), so both GEPAs see identical answers.
+ *
+ * Unit of analysis: the held-out task. Each method is compared with zero-shot and with the official
+ * gepa on the same held-out tasks (compareTaskLevel: exact sign-flip test on per-task differences),
+ * p-values Holm-adjusted over all those comparisons together.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { BudgetMeter } from '../../src/core/budget';
+import type { ExecPort, LlmPort } from '../../src/core/ports';
+import { Rng } from '../../src/core/rng';
+import { compareTaskLevel, holmAdjust } from '../../src/core/task-stats';
+import type { Completion, CompletionRequest, Task } from '../../src/core/types';
+import { makeCandidate } from '../../src/optimizers/common';
+import { feedbackFor, renderFeedback } from '../../src/optimizers/feedback';
+import { getOptimizer } from '../../src/optimizers/registry';
+import { createScorer, memoryEvaluationLog, type ScoreFn } from '../../src/optimizers/scoring';
+import type { OptimizerContext, OptimizerEvent } from '../../src/optimizers/types';
+import { requireShared } from '../../test/support/paths';
+import { toolsPython } from '../../test/support/python';
+import { loadValidated } from './tasks';
+
+const METHODS = ['zero-shot', 'chain-of-thought', 'prochemy', 'gepa', 'gpo', 'ppo'] as const;
+
+interface RoleUse {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+export interface MethodResult {
+  method: string;
+  seed: number;
+  gradings: number;
+  roles: Record<string, RoleUse>;
+  stop: string;
+  prompt: string;
+  /** Held-out task id → strict pass (0/1), in split order. */
+  heldout: number[];
+  minutes: number;
+}
+
+/** The budget of task gradings a method may spend, enforced beside the usual limits. */
+class GradingMeter extends BudgetMeter {
+  gradings = 0;
+  constructor(readonly maxGradings: number) {
+    // A call cap as a safety net: no method should need more than 3 calls per grading.
+    super({ maxLlmCalls: 3 * maxGradings });
+  }
+  override limitReached(): ReturnType<BudgetMeter['limitReached']> {
+    if (this.gradings >= this.maxGradings) return 'llm-calls';
+    return super.limitReached();
+  }
+}
+
+/** Counts calls and tokens per role (generation vs. meta: mutate, reflect, rewrite …). */
+function roleCounter(inner: LlmPort, roles: Record<string, RoleUse>): LlmPort {
+  return {
+    modelId: inner.modelId,
+    concurrency: inner.concurrency,
+    async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
+      const c = await inner.complete(req, signal);
+      const role = req.purpose === 'generate' ? 'generate' : `meta:${req.purpose ?? 'other'}`;
+      const r = (roles[role] ??= { calls: 0, promptTokens: 0, completionTokens: 0 });
+      r.calls += 1;
+      r.promptTokens += c.usage.promptTokens;
+      r.completionTokens += c.usage.completionTokens;
+      // Every answer counts against the budget, from the cache or not: a resumed bench spends
+      // exactly what an uninterrupted one does.
+      return { ...c, cached: false };
+    },
+  };
+}
+
+interface Split {
+  feedback: Task[];
+  validation: Task[];
+  heldout: Task[];
+}
+
+function makeSplit(
+  all: Task[],
+  sizes: { feedback: number; validation: number; heldout?: number },
+): Split {
+  const rng = Rng.seeded(22);
+  const order = [...all];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const f = sizes.feedback;
+  const v = sizes.validation;
+  return {
+    feedback: order.slice(0, f),
+    validation: order.slice(f, f + v),
+    heldout: order.slice(f + v, sizes.heldout ? f + v + sizes.heldout : undefined),
+  };
+}
+
+function context(o: {
+  llm: LlmPort;
+  exec: ExecPort;
+  split: Split;
+  meter: GradingMeter;
+  maxTokens: number;
+}): OptimizerContext & { events: OptimizerEvent[] } {
+  const { llm, exec, split, meter } = o;
+  const signal = new AbortController().signal;
+  const events: OptimizerEvent[] = [];
+  const score = createScorer({
+    llm,
+    exec,
+    generate: { temperature: 0, max_tokens: o.maxTokens },
+    meter,
+    signal,
+    log: memoryEvaluationLog(),
+    codeOnly: true,
+    onEvaluation: () => void (meter.gradings += 1),
+  });
+  return {
+    train: split.feedback,
+    validation: split.validation,
+    async complete(req) {
+      meter.assertAvailable();
+      const c = await llm.complete(req, signal);
+      meter.record(c.usage);
+      return c;
+    },
+    score,
+    feedback: feedbackFor(split.feedback, split.validation),
+    budget: meter,
+    signal,
+    emit: (e) => void events.push(e),
+    events,
+  };
+}
+
+async function heldoutScore(
+  llm: LlmPort,
+  exec: ExecPort,
+  prompt: string,
+  tasks: Task[],
+  maxTokens: number,
+): Promise<number[]> {
+  const score: ScoreFn = createScorer({
+    llm,
+    exec,
+    generate: { temperature: 0, max_tokens: maxTokens },
+    log: memoryEvaluationLog(),
+    racing: false,
+    codeOnly: true,
+  });
+  const r = await score(await makeCandidate(prompt, [], 'seed', 0), tasks);
+  const byId = new Map(r.perTask.map((p) => [p.taskId, p.passed ? 1 : 0]));
+  return tasks.map((t) => byId.get(t.id) ?? 0);
+}
+
+const KNOBS = (f: number, v: number): Record<string, Record<string, number>> => ({
+  'zero-shot': { trainTasks: f },
+  'chain-of-thought': { trainTasks: f },
+  prochemy: { trainTasks: f, variants: 4, rounds: 50, patience: 10 },
+  gepa: { trainTasks: f, paretoTasks: v, iterations: 500, maxMetricCalls: 0 },
+  gpo: { trainTasks: f, steps: 50, candidates: 2, patience: 20 },
+  ppo: { trainTasks: f, maxSteps: 1000 },
+});
+
+/**
+ * The service the official gepa's adapter calls: POST /evaluate {prompt, taskIds} grades through
+ * this method's scorer (counted in its budget) and answers per task {passed, feedback}; POST
+ * /reflect {prompt} asks the model as a meta request.
+ */
+async function gepaService(ctx: OptimizerContext, tasks: Map<string, Task>): Promise<Server> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (b: Buffer) => (body += b.toString()));
+    req.on('end', () => {
+      void (async () => {
+        try {
+          const q = JSON.parse(body) as { prompt: string; taskIds?: string[] };
+          let out: unknown;
+          if (req.url === '/evaluate') {
+            const ts = q.taskIds!.map((id) => tasks.get(id)!);
+            const cand = await makeCandidate(q.prompt, [], 'gepa-official', 0);
+            const s = await ctx.score(cand, ts);
+            out = {
+              budget: s.stoppedBy === 'budget' || ctx.budget.exhausted(),
+              results: s.perTask.map((p) => ({
+                taskId: p.taskId,
+                passed: p.passed,
+                feedback: renderFeedback(ctx.feedback(p)),
+                answer: p.completion?.text ?? '',
+              })),
+            };
+          } else {
+            const c = await ctx.complete({
+              messages: [{ role: 'user', content: q.prompt }],
+              sampling: { temperature: 0, max_tokens: 512 },
+              purpose: 'rewrite',
+            });
+            out = { text: c.text };
+          }
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(out));
+        } catch (e) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
+        }
+      })();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+async function runOfficialGepa(o: {
+  ctx: OptimizerContext;
+  split: Split;
+  seedPrompt: string;
+  maxGradings: number;
+  seed: number;
+  log: (s: string) => void;
+}): Promise<{ prompt: string; stop: string }> {
+  const tasks = new Map([...o.split.feedback, ...o.split.validation].map((t) => [t.id, t]));
+  const server = await gepaService(o.ctx, tasks);
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const args = JSON.stringify({
+      service: `http://127.0.0.1:${port}`,
+      seedPrompt: o.seedPrompt,
+      train: o.split.feedback.map((t) => t.id),
+      val: o.split.validation.map((t) => t.id),
+      maxMetricCalls: o.maxGradings,
+      seed: o.seed,
+    });
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(
+        toolsPython,
+        [join(import.meta.dirname, '..', 'gepa-official.py'), args],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-3000)));
+      child.on('exit', (code) =>
+        code === 0
+          ? resolve(stdout)
+          : reject(new Error(`gepa-official.py exited ${code}: ${stderr}`)),
+      );
+    });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { prompt: string; stop: string };
+    return r;
+  } finally {
+    server.close();
+  }
+}
+
+export async function partMethods(o: {
+  quick: boolean;
+  llm: () => Promise<LlmPort>;
+  exec: () => ExecPort;
+  stored: <T>(part: string) => T | undefined;
+  keep: (part: string, v: unknown) => void;
+  log: (s: string) => void;
+  cacheDir: string;
+  seedPrompt: string;
+  maxTokens: number;
+}): Promise<void> {
+  const sizes = o.quick
+    ? { feedback: 2, validation: 1, heldout: 2 }
+    : { feedback: 20, validation: 20 };
+  const maxGradings = o.quick ? 4 : Number(process.env.BENCH_REAL_GRADINGS ?? 200);
+  const seeds = (process.env.BENCH_REAL_SEEDS ?? '1').split(',').map(Number);
+  const all = await loadValidated(
+    requireShared('datasets', 'HumanEvalPlus.jsonl.gz'),
+    o.exec(),
+    o.cacheDir,
+    o.log,
+  );
+  const split = makeSplit(all, sizes);
+  const results: MethodResult[] = [];
+  // BENCH_REAL_METHODS runs a subset (e.g. in a second process; each result is its own file).
+  const only = process.env.BENCH_REAL_METHODS?.split(',');
+  for (const seed of seeds) {
+    for (const method of [...METHODS, 'gepa-official'].filter((m) => !only || only.includes(m))) {
+      const part = `method-${method}-seed${seed}`;
+      let r = o.stored<MethodResult>(part);
+      if (!r) {
+        o.log(`methods: ${method}, seed ${seed}, budget ${maxGradings} task gradings`);
+        const t0 = performance.now();
+        const roles: Record<string, RoleUse> = {};
+        const base = await o.llm();
+        const llm = roleCounter(base, roles);
+        const meter = new GradingMeter(maxGradings);
+        const ctx = context({ llm, exec: o.exec(), split, meter, maxTokens: o.maxTokens });
+        let prompt: string;
+        let stop: string;
+        if (method === 'gepa-official') {
+          ({ prompt, stop } = await runOfficialGepa({
+            ctx,
+            split,
+            seedPrompt: o.seedPrompt,
+            maxGradings,
+            seed,
+            log: o.log,
+          }));
+        } else {
+          const opt = getOptimizer(method);
+          const knobs = KNOBS(split.feedback.length, split.validation.length)[method] ?? {};
+          let state = await opt.init({ knobs, seed, initialPrompt: o.seedPrompt }, ctx);
+          for (let i = 0; i < 5000 && !state.done; i++) state = await opt.step(state, ctx);
+          prompt = state.best?.prompt.text ?? o.seedPrompt;
+          stop = state.stopReason ?? '?';
+        }
+        const gradings = meter.gradings;
+        const heldRoles: Record<string, RoleUse> = {};
+        const heldout = await heldoutScore(
+          roleCounter(base, heldRoles),
+          o.exec(),
+          prompt,
+          split.heldout,
+          o.maxTokens,
+        );
+        r = {
+          method,
+          seed,
+          gradings,
+          roles,
+          stop,
+          prompt,
+          heldout,
+          minutes: (performance.now() - t0) / 60000,
+        };
+        o.keep(part, r);
+      }
+      results.push(r);
+      printMethod(r, split.heldout.length);
+    }
+  }
+  if (!only) printComparisons(results, split.heldout, seeds);
+}
+
+function printMethod(r: MethodResult, n: number): void {
+  const pass = r.heldout.reduce((a, b) => a + b, 0);
+  const roles = Object.entries(r.roles)
+    .map(([k, v]) => `${k} ${v.calls} calls ${v.promptTokens}+${v.completionTokens} tok`)
+    .join('; ');
+  console.log(
+    `  ${r.method.padEnd(17)} seed ${r.seed}: held-out pass@1 ${((100 * pass) / n).toFixed(1)}% (${pass}/${n}); ${r.gradings} gradings; ${roles}; stop ${r.stop}; ${r.minutes.toFixed(1)} min`,
+  );
+  console.log(
+    `    prompt: ${JSON.stringify(r.prompt.slice(0, 300))}${r.prompt.length > 300 ? '…' : ''}`,
+  );
+}
+
+function printComparisons(results: MethodResult[], heldout: Task[], seeds: number[]): void {
+  const matrix = (m: string): number[][] =>
+    seeds.map((s) => results.find((r) => r.method === m && r.seed === s)!.heldout);
+  const pairs: { a: string; b: string }[] = [];
+  for (const m of [...METHODS, 'gepa-official']) {
+    if (m !== 'zero-shot') pairs.push({ a: 'zero-shot', b: m });
+    if (m !== 'gepa-official' && m !== 'zero-shot') pairs.push({ a: 'gepa-official', b: m });
+  }
+  const tests = pairs.map((p) => ({ ...p, c: compareTaskLevel(matrix(p.a), matrix(p.b)) }));
+  const adjusted = holmAdjust(tests.map((t) => t.c.p));
+  console.log(
+    `\nhead-to-head on ${heldout.length} held-out tasks (unit: task; ${seeds.length} seed(s); Δ = second − first, exact sign-flip test, p Holm-adjusted over ${tests.length} comparisons):`,
+  );
+  tests.forEach((t, i) =>
+    console.log(
+      `  ${t.b.padEnd(17)} vs ${t.a.padEnd(14)} Δ ${t.c.diff >= 0 ? '+' : ''}${(100 * t.c.diff).toFixed(1)} pts [${(100 * t.c.ci.lo).toFixed(1)}, ${(100 * t.c.ci.hi).toFixed(1)}], ${t.c.changed} tasks differ, p ${t.c.p.toFixed(3)}, Holm p ${adjusted[i]!.toFixed(3)}`,
+    ),
+  );
+}
