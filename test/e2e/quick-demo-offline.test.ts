@@ -5,10 +5,14 @@
  * resolves nothing but 127.0.0.1 (so Hugging Face and every CDN are unreachable).
  *
  * Home's quick demo takes the host's code model (Qwen2.5-Coder-0.5B-Instruct, Q4_K_M), downloads
- * it onto the device with its sha256 checked, measures its speed, runs Prochemy on the starter
- * set through wllama and opens the Results page. The pass rates are real: the initial prompt
- * passes some starter tasks. A reload then finds the model on the device. With no model anywhere,
- * the demo says what to do, with the commands.
+ * it onto the device with its sha256 checked, loads it in wllama, measures its speed and opens the
+ * run's Live page; a reload then finds the model on the device. With no model anywhere, the demo
+ * says what to do, with the commands.
+ *
+ * The rest of the flow, Prochemy on the starter set to the Results page with real pass rates, is
+ * `npm run bench:demo` (bench/demo.ts): wllama reads prompts at about 0.1× native speed on this
+ * kind of machine (docs/results.md), so that part takes over 10 minutes on 2 cores and does not fit
+ * CI's 30-minute budget.
  *
  * Build first: `npx vite build --logLevel warn`.
  */
@@ -55,7 +59,7 @@ describe('the quick demo offline, on the real code model from the site host', ()
   let context: BrowserContext;
   afterAll(() => context?.close());
 
-  it('runs Prochemy on the starter set to Results with real pass rates', async () => {
+  it('downloads the host’s code model with its sha256 checked, loads it and starts the run', async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, errors } = await openPage(context, url);
     // The hub really is out of reach from this browser.
@@ -79,29 +83,18 @@ describe('the quick demo offline, on the real code model from the site host', ()
     const alert = demo.getByRole('alert');
     await Promise.race([
       page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
-        timeout: 1_200_000,
+        timeout: 900_000,
       }),
-      alert.waitFor({ timeout: 1_200_000 }).then(async () => {
+      alert.waitFor({ timeout: 900_000 }).then(async () => {
         throw new Error(`The demo stopped: ${await alert.innerText()}`);
       }),
     ]);
     const live = Date.now();
     const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
-    await page.waitForFunction((id) => location.hash === `#/runs/${id}/results`, runId, {
-      timeout: 1_800_000,
-    });
-    const done = Date.now();
     const run = (await storedRun(page, runId))!;
-    expect(run.status).toBe('done');
     expect(run.config.model).toEqual({ engine: 'wllama', modelId: QWEN.file });
-    // Real code from a real code model: the demo's initial prompt passes some held-out tasks.
-    expect(run.report!.initial.strict.mean).toBeGreaterThan(0);
-    await page.getByTestId('summary').waitFor();
-    await shoot(page, 'results-quick-demo-offline');
     console.log(
-      `quick demo offline: ${((live - started) / 1000).toFixed(0)} s to the Live page (download, sha256, load, speed probe), ` +
-        `${((done - live) / 1000).toFixed(0)} s running; initial ${run.report!.initial.strict.mean}, final ${run.report!.final.strict.mean}, ` +
-        `${run.report!.cost.llmCalls} LLM calls`,
+      `quick demo offline: ${((live - started) / 1000).toFixed(0)} s to the Live page (download, sha256, load, speed probe)`,
     );
 
     // The model is now on the device: the demo takes it from there, with no download.
@@ -110,7 +103,7 @@ describe('the quick demo offline, on the real code model from the site host', ()
     await model.and(page.locator('[data-source="device"]')).waitFor({ timeout: 60_000 });
     expect(await model.innerText()).toMatch(/^On this device: .*No download needed\./s);
     expect(errors).toEqual([]);
-  }, 3_600_000);
+  }, 1_200_000);
 
   it('with no model on the device or the host, says what to do, with the commands', async () => {
     // A host without models: the built site alone (its models.json lists none).
