@@ -114,6 +114,10 @@ self.addEventListener('fetch', (event) => {
   if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // The site host's models (models/models.json and its GGUFs) are never cached here: the manifest
+  // must be the host's current one, and model files are stored by their engines. Left to the
+  // browser, an offline fetch fails plainly and the app says the host is out of reach.
+  if (url.href.startsWith(scoped('models/'))) return;
   const cacheable =
     request.method === 'GET' && !request.headers.has('range') && !url.pathname.endsWith('/sw.js');
   const respond = !cacheable
