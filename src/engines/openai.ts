@@ -331,12 +331,21 @@ export class OpenAiEngine implements LlmPort {
   }
 
   /** One try, as the server gave it, with why it is no answer (no retry): for the probe below. */
-  async once(req: CompletionRequest, signal?: AbortSignal): Promise<Attempt> {
+  /** One request, no retry; `onFirstPiece` is told when the answer's first text arrives. */
+  async once(
+    req: CompletionRequest,
+    signal?: AbortSignal,
+    onFirstPiece?: () => void,
+  ): Promise<Attempt> {
     const limited = req.timeoutMs !== undefined ? req : { ...req, timeoutMs: this.#timeoutMs };
-    return withRequestSignal(limited, signal, (s) => this.send(req, s));
+    return withRequestSignal(limited, signal, (s) => this.send(req, s, onFirstPiece));
   }
 
-  private async send(req: CompletionRequest, signal: AbortSignal): Promise<Attempt> {
+  private async send(
+    req: CompletionRequest,
+    signal: AbortSignal,
+    onFirstPiece?: () => void,
+  ): Promise<Attempt> {
     const url = `${this.apiBase}/chat/completions`;
     const started = performance.now();
     const res = await serverFetch(
@@ -361,6 +370,7 @@ export class OpenAiEngine implements LlmPort {
         const choice = chunk.choices?.[0];
         const piece = choice?.delta?.content ?? choice?.message?.content;
         if (piece) {
+          if (deltas === 0) onFirstPiece?.();
           text += piece;
           deltas++;
         }
@@ -537,13 +547,22 @@ export async function probeParallelism(
     ...(o.apiKey ? { apiKey: o.apiKey } : {}),
     ...(o.fetch ? { fetch: o.fetch } : {}),
   });
-  const ask = (n: number): CompletionRequest => ({
-    messages: [{ role: 'user', content: `Count from ${n} to ${n + 20}, separated by spaces.` }],
-    sampling: { temperature: 0, max_tokens: 12 },
+  const ask = (n: number, maxTokens: number): CompletionRequest => ({
+    messages: [{ role: 'user', content: `Count from ${n} to ${n + 40}, separated by spaces.` }],
+    sampling: { temperature: 0, max_tokens: maxTokens },
     purpose: 'generate',
     timeoutMs: o.timeoutMs ?? 120_000,
   });
-  const tries = await Promise.all([engine.once(ask(1)), engine.once(ask(2))]);
+  // The second request is sent once the first is streaming, so the two overlap however fast the
+  // server is or however slowly this page runs (sent together, a fast server could finish the
+  // first before the second arrived, and the probe would find nothing to cut).
+  let second: Promise<Attempt> | undefined;
+  const startSecond = (): void => {
+    second ??= engine.once(ask(2, 12));
+  };
+  const first = await engine.once(ask(1, 48), undefined, startSecond);
+  startSecond();
+  const tries = [first, await (second as Promise<Attempt>)];
   const cut = tries.find((t) => t.fault !== undefined);
   return cut ? { parallel: false, reason: cut.fault! } : { parallel: true };
 }
