@@ -4,15 +4,16 @@
  * cache that scripts/fetch_models.py fills, in headless Chromium from a fresh profile whose DNS
  * resolves nothing but 127.0.0.1 (so Hugging Face and every CDN are unreachable).
  *
- * Home's quick demo takes the host's code model (Qwen2.5-Coder-0.5B-Instruct, Q4_K_M), downloads
- * it onto the device with its sha256 checked, loads it in wllama, measures its speed and opens the
- * run's Live page; a reload then finds the model on the device. With no model anywhere, the demo
- * says what to do, with the commands.
+ * Home's quick demo offers the host's code model (Qwen2.5-Coder-0.5B-Instruct, Q4_K_M) first, with
+ * its size and the sha256 check it will make; with no model anywhere, it says what to do, with the
+ * commands. Downloading a model from a host into the device with its sha256 checked, and keeping it
+ * across a restart, is test/e2e/device-models.test.ts.
  *
- * The rest of the flow, Prochemy on the starter set to the Results page with real pass rates, is
+ * The demo itself on Qwen, from the click to the Results page with real pass rates, is
  * `npm run bench:demo` (bench/demo.ts): wllama reads prompts at about 0.1× native speed on this
- * kind of machine (docs/results.md), so that part takes over 10 minutes on 2 cores and does not fit
- * CI's 30-minute budget.
+ * kind of machine (docs/results.md), so even the click to the Live page (download, sha256, load,
+ * speed probe) took 456 s in a quiet clean-clone CI run, and the whole demo over 14 minutes: it
+ * does not fit CI's 30-minute budget.
  *
  * Build first: `npx vite build --logLevel warn`.
  */
@@ -21,16 +22,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module without types (the server npm start runs).
 import { serveSite } from '../../scripts/serve-site.mjs';
 import { launchBrowser, openPage } from '../support/browser';
-import { DEV_MODELS, devModelPath, MODELS_DIR } from '../support/models';
+import { devModelPath, MODELS_DIR } from '../support/models';
 import { repoRoot } from '../support/paths';
 import { startStaticServer, type StaticServer } from '../support/server';
-import { shoot, storedRun } from './ui-helpers';
+import { shoot } from './ui-helpers';
 
 interface Served {
   server: { close(): Promise<void>; resolvedUrls?: { local: string[] } };
 }
 
-const QWEN = DEV_MODELS['qwen2.5-coder-0.5b'];
 /** Nothing resolves but the local servers: the hubs and CDNs are unreachable. */
 const NO_INTERNET = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1';
 
@@ -59,7 +59,7 @@ describe('the quick demo offline, on the real code model from the site host', ()
   let context: BrowserContext;
   afterAll(() => context?.close());
 
-  it('downloads the host’s code model with its sha256 checked, loads it and starts the run', async () => {
+  it('offers the host’s code model first, with its size and sha256 check, while the hub is unreachable', async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, errors } = await openPage(context, url);
     // The hub really is out of reach from this browser.
@@ -77,33 +77,8 @@ describe('the quick demo offline, on the real code model from the site host', ()
     expect((await model.innerText()).replace(/\s+/g, ' ')).toMatch(
       /^On this site's host: Qwen2\.5 Coder 0\.5B Instruct.* \(Q4_K_M\) \([\d.]+ MB\), downloaded once over your network and checked against its sha256\./,
     );
-    const started = Date.now();
-    await demo.getByRole('button', { name: 'Try a quick demo' }).click();
-    // The Live page, or the demo's own words when it cannot get there (then the test ends).
-    const alert = demo.getByRole('alert');
-    await Promise.race([
-      page.waitForFunction(() => /^#\/runs\/[\w-]{36}$/.test(location.hash), null, {
-        timeout: 900_000,
-      }),
-      alert.waitFor({ timeout: 900_000 }).then(async () => {
-        throw new Error(`The demo stopped: ${await alert.innerText()}`);
-      }),
-    ]);
-    const live = Date.now();
-    const runId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
-    const run = (await storedRun(page, runId))!;
-    expect(run.config.model).toEqual({ engine: 'wllama', modelId: QWEN.file });
-    console.log(
-      `quick demo offline: ${((live - started) / 1000).toFixed(0)} s to the Live page (download, sha256, load, speed probe)`,
-    );
-
-    // The model is now on the device: the demo takes it from there, with no download.
-    await page.goto(url);
-    await page.reload();
-    await model.and(page.locator('[data-source="device"]')).waitFor({ timeout: 60_000 });
-    expect(await model.innerText()).toMatch(/^On this device: .*No download needed\./s);
     expect(errors).toEqual([]);
-  }, 1_200_000);
+  });
 
   it('with no model on the device or the host, says what to do, with the commands', async () => {
     // A host without models: the built site alone (its models.json lists none).
