@@ -77,7 +77,8 @@ describe('the quick demo offline, on the real code model from the site host', ()
     expect((await model.innerText()).replace(/\s+/g, ' ')).toMatch(
       /^On this site's host: Qwen2\.5 Coder 0\.5B Instruct.* \(Q4_K_M\) \([\d.]+ MB\), downloaded once over your network and checked against its sha256\./,
     );
-    expect(errors).toEqual([]);
+    // The one failed load allowed is this test's own fetch of the hub above.
+    expect(errors.filter((e) => !e.includes('ERR_NAME_NOT_RESOLVED'))).toEqual([]);
   });
 
   it('with no model on the device or the host, says what to do, with the commands', async () => {
