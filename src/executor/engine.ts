@@ -28,6 +28,7 @@ import {
   stickyAtols,
 } from './compare';
 import { installFsGuard } from './fs-guard';
+import { raceFreeInterruptBuffer } from './interrupt-buffer';
 import { withLine } from './line-note';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- PyProxy calls are untyped by nature. */
@@ -139,7 +140,8 @@ export type EngineProfile = Record<string, number>;
 
 export function createEngine(py: PyodideAPI, init: WorkerInit, profile?: EngineProfile): Engine {
   const control: ControlViews | undefined = init.control ? controlViews(init.control) : undefined;
-  if (init.control) py.setInterruptBuffer(new Int32Array(init.control, 0, 1));
+  if (init.control)
+    py.setInterruptBuffer(raceFreeInterruptBuffer(new Int32Array(init.control), CTRL.INTERRUPT));
   const builtins: Py = py.pyimport('builtins');
   const compileFn: Py = builtins.compile;
   const BaseExc: Py = builtins.BaseException;

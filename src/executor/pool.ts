@@ -41,7 +41,8 @@ export interface ExecPoolOptions {
    * After an interrupt, how long a worker may take to stop before it is terminated; 2000 ms. A
    * worker on a busy machine (a model generating on the same cores, a build beside the tests)
    * took over 500 ms to unwind an obeyed interrupt often enough to kill and reload healthy
-   * workers (0.3–2.8 s each); only code that ignores the interrupt pays the longer grace.
+   * workers (0.3–2.8 s each); only code that ignores the interrupt pays the longer grace. (Some
+   * of those misses were interrupts Pyodide lost outright, since fixed: interrupt-buffer.ts.)
    */
   interruptGraceMs?: number;
   /** A worker whose WebAssembly heap grows past this is replaced after its job; 768 MiB. */
