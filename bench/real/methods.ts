@@ -8,7 +8,7 @@
  * generate and grade (an HTTP service over the same scorer), so both GEPAs see identical answers.
  *
  * Unit of analysis: the held-out task. Each method is compared with zero-shot and with the official
- * gepa on the same held-out tasks (compareTaskLevel: exact sign-flip test on per-task differences),
+ * gepa on the same held-out tasks (compareTaskLevel: exact within-task relabelling test; with one seed each it is the sign-flip test),
  * p-values Holm-adjusted over all those comparisons together.
  */
 import { spawn } from 'node:child_process';
@@ -374,7 +374,7 @@ function printComparisons(results: MethodResult[], heldout: Task[], seeds: numbe
   const tests = pairs.map((p) => ({ ...p, c: compareTaskLevel(matrix(p.a), matrix(p.b)) }));
   const adjusted = holmAdjust(tests.map((t) => t.c.p));
   console.log(
-    `\nhead-to-head on ${heldout.length} held-out tasks (unit: task; ${seeds.length} seed(s); Δ = second − first, exact sign-flip test, p Holm-adjusted over ${tests.length} comparisons):`,
+    `\nhead-to-head on ${heldout.length} held-out tasks (unit: task; ${seeds.length} seed(s); Δ = second − first, exact within-task relabelling test, p Holm-adjusted over ${tests.length} comparisons):`,
   );
   tests.forEach((t, i) =>
     console.log(
