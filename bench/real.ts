@@ -18,6 +18,7 @@
  *   budget (bench/real/methods.ts).
  *
  * Env: BENCH_REAL_MODEL (GGUF; default the 0.5B from the model cache), BENCH_REAL_THREADS (2),
+ * BENCH_REAL_DIR (the cache directory), BENCH_REAL_REVERSE (ask the zero-shot tasks last first),
  * ATHANOR_PYTHON (the tools venv with evalplus and gepa), ATHANOR_LLAMA_PYTHON (the server's).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -141,6 +142,10 @@ async function partZeroShot(set: 'humaneval' | 'mbpp'): Promise<void> {
       log,
       QUICK ? QUICK_TASKS : undefined,
     );
+    // A second process can fill the answer cache from the other end (BENCH_REAL_REVERSE=1 with
+    // its own BENCH_REAL_DIR); its completions.jsonl appended to this one, a rerun finds every
+    // answer cached. Only the order of asking changes.
+    if (process.env.BENCH_REAL_REVERSE) tasks.reverse();
     log(`${part}: ${tasks.length} tasks`);
     r = await zeroShot({
       set,
