@@ -19,6 +19,7 @@
  *
  * Env: BENCH_REAL_MODEL (GGUF; default the 0.5B from the model cache), BENCH_REAL_THREADS (2),
  * BENCH_REAL_DIR (the cache directory), BENCH_REAL_REVERSE (ask the zero-shot tasks last first),
+ * BENCH_REAL_WLLAMA (throughput: only the wllama configurations whose names start so),
  * ATHANOR_PYTHON (the tools venv with evalplus and gepa), ATHANOR_LLAMA_PYTHON (the server's).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
