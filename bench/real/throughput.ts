@@ -167,9 +167,14 @@ async function measure(o: {
           { name: `wllama t${t} batch 64/64`, threads: t, ours: false, n_batch: 64, n_ubatch: 64 },
         ]),
   ]);
-  // BENCH_REAL_WLLAMA=athanor (a prefix of the configurations' names) runs only those.
-  const only = process.env.BENCH_REAL_WLLAMA;
-  if (only) configs.splice(0, configs.length, ...configs.filter((c) => c.name.startsWith(only)));
+  // BENCH_REAL_WLLAMA=athanor,wllama t1 (prefixes of the configurations' names) runs only those.
+  const only = process.env.BENCH_REAL_WLLAMA?.split(',');
+  if (only)
+    configs.splice(
+      0,
+      configs.length,
+      ...configs.filter((c) => only.some((p) => c.name.startsWith(p))),
+    );
   const server = await startViteServer({ mounts: { '/__model/': dirname(o.modelFile) } });
   const browser = await launchBrowser();
   const native = await nativeSide(o.modelFile);
