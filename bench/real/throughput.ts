@@ -145,7 +145,7 @@ async function measure(o: {
 }): Promise<ThroughputResult> {
   const rounds = o.quick ? 1 : Number(process.env.BENCH_REAL_ROUNDS ?? 3);
   const threadSet = [...new Set([1, o.threads])];
-  const configs: WConfig[] = threadSet.flatMap((t) => [
+  const allConfigs: WConfig[] = threadSet.flatMap((t) => [
     { name: `athanor t${t}`, threads: t, ours: true },
     ...(o.quick
       ? []
@@ -169,12 +169,9 @@ async function measure(o: {
   ]);
   // BENCH_REAL_WLLAMA=athanor,wllama t1 (prefixes of the configurations' names) runs only those.
   const only = process.env.BENCH_REAL_WLLAMA?.split(',');
-  if (only)
-    configs.splice(
-      0,
-      configs.length,
-      ...configs.filter((c) => only.some((p) => c.name.startsWith(p))),
-    );
+  const configs = only
+    ? allConfigs.filter((c) => only.some((p) => c.name.startsWith(p)))
+    : allConfigs;
   const server = await startViteServer({ mounts: { '/__model/': dirname(o.modelFile) } });
   const browser = await launchBrowser();
   const native = await nativeSide(o.modelFile);
