@@ -20,7 +20,9 @@
  * Env: BENCH_REAL_MODEL (GGUF; default the 0.5B from the model cache), BENCH_REAL_THREADS (2),
  * BENCH_REAL_DIR (the cache directory), BENCH_REAL_REVERSE (ask the zero-shot tasks last first),
  * BENCH_REAL_WLLAMA (throughput: only the wllama configurations whose names start so),
- * ATHANOR_PYTHON (the tools venv with evalplus and gepa), ATHANOR_LLAMA_PYTHON (the server's).
+ * BENCH_REAL_REFLECTION (methods: a second GGUF, e.g. the 1.5B from the model cache, that answers
+ * every request but code generation: the optimizer model of New run), ATHANOR_PYTHON (the tools
+ * venv with evalplus and gepa), ATHANOR_LLAMA_PYTHON (the server's).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -28,7 +30,7 @@ import { join } from 'node:path';
 import { CachedEngine } from '../src/engines/cache';
 import { serverPort } from '../src/engines/openai';
 import { createNodeExecPool, type ExecPool } from '../src/executor/node';
-import { devModelPath } from '../test/support/models';
+import { DEV_MODELS, devModelPath, type DevModel } from '../test/support/models';
 import { requireShared } from '../test/support/paths';
 import { toolsPython } from '../test/support/python';
 import { startLlamaServer, type LlamaServer } from './real/server';
@@ -53,6 +55,14 @@ const RESULTS = join(CACHE, QUICK ? 'results-quick' : 'results');
 mkdirSync(RESULTS, { recursive: true });
 const MODEL_FILE = process.env.BENCH_REAL_MODEL ?? devModelPath('qwen2.5-coder-0.5b');
 const MODEL_ALIAS = 'qwen2.5-coder-0.5b-instruct-q4_k_m';
+/**
+ * The methods' optimizer model (New run's "optimizer model"): a GGUF path, or a development
+ * model's name (`qwen2.5-coder-1.5b`). Unset: the task model answers the meta requests too.
+ */
+const REFLECTION_FILE = ((v) =>
+  v === undefined || v === '' ? undefined : v in DEV_MODELS ? devModelPath(v as DevModel) : v)(
+  process.env.BENCH_REAL_REFLECTION,
+);
 /** Threads of the throughput comparison (both sides). */
 const THREADS = Number(process.env.BENCH_REAL_THREADS ?? 2);
 /**
@@ -80,6 +90,7 @@ function keep(part: string, value: unknown): void {
 }
 
 let server: LlamaServer | undefined;
+let reflectionServer: LlamaServer | undefined;
 let pool: ExecPool | undefined;
 const store = new FileCompletionStore(join(CACHE, 'completions.jsonl'));
 
@@ -94,6 +105,25 @@ async function llm(): Promise<CachedEngine> {
     apiBase: server.apiBase,
     model: server.model,
     modelId: `${MODEL_ALIAS}@llama-cpp-python`,
+    concurrency: 1,
+  });
+  return new CachedEngine(port, store);
+}
+/** The optimizer model's server, beside the task model's; asked one request at a time too. */
+async function reflectionLlm(file: string): Promise<CachedEngine> {
+  const alias = file
+    .split('/')
+    .pop()!
+    .replace(/\.gguf$/i, '');
+  reflectionServer ??= await startLlamaServer({
+    modelPath: file,
+    alias,
+    threads: SERVER_THREADS,
+  });
+  const port = serverPort({
+    apiBase: reflectionServer.apiBase,
+    model: reflectionServer.model,
+    modelId: `${alias}@llama-cpp-python`,
     concurrency: 1,
   });
   return new CachedEngine(port, store);
@@ -168,7 +198,7 @@ async function partZeroShot(set: 'humaneval' | 'mbpp'): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(
-    `bench:real${QUICK ? ' --quick' : ''} — ${MODEL_FILE.split('/').pop()}, server ${SERVER_THREADS} thread(s), throughput ${THREADS} threads, cache ${CACHE} (${store.size} answers stored)`,
+    `bench:real${QUICK ? ' --quick' : ''} — ${MODEL_FILE.split('/').pop()}${REFLECTION_FILE ? ` (optimizer model ${REFLECTION_FILE.split('/').pop()})` : ''}, server ${SERVER_THREADS} thread(s), throughput ${THREADS} threads, cache ${CACHE} (${store.size} answers stored)`,
   );
   try {
     for (const p of PARTS) {
@@ -189,6 +219,14 @@ async function main(): Promise<void> {
         await partMethods({
           quick: QUICK,
           llm,
+          ...(REFLECTION_FILE
+            ? {
+                reflection: {
+                  llm: () => reflectionLlm(REFLECTION_FILE),
+                  label: REFLECTION_FILE.split('/').pop()!,
+                },
+              }
+            : {}),
           exec: execPool,
           stored,
           keep,
@@ -200,6 +238,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await reflectionServer?.close();
     await server?.close();
     await pool?.close();
   }

@@ -27,6 +27,7 @@ import { createScorer, memoryEvaluationLog, type ScoreFn } from '../../src/optim
 import type { OptimizerContext, OptimizerEvent } from '../../src/optimizers/types';
 import { requireShared } from '../../test/support/paths';
 import { toolsPython } from '../../test/support/python';
+import { routeByRole } from '../../src/runner/roles';
 import { loadValidated } from './tasks';
 
 const METHODS = ['zero-shot', 'chain-of-thought', 'prochemy', 'gepa', 'gpo', 'ppo'] as const;
@@ -268,6 +269,11 @@ async function runOfficialGepa(o: {
 export async function partMethods(o: {
   quick: boolean;
   llm: () => Promise<LlmPort>;
+  /**
+   * An optimizer model: it answers every request but code generation (routeByRole, as a run with
+   * New run's optimizer model does). Its results are kept and printed apart, as `method+refl`.
+   */
+  reflection?: { llm: () => Promise<LlmPort>; label: string };
   exec: () => ExecPort;
   stored: <T>(part: string) => T | undefined;
   keep: (part: string, v: unknown) => void;
@@ -291,16 +297,22 @@ export async function partMethods(o: {
   const results: MethodResult[] = [];
   // BENCH_REAL_METHODS runs a subset (e.g. in a second process; each result is its own file).
   const only = process.env.BENCH_REAL_METHODS?.split(',');
+  if (o.reflection) o.log(`methods: optimizer model ${o.reflection.label} (meta requests only)`);
+  // The baselines ask no meta request: with an optimizer model their results are the same.
+  const suffix = o.reflection ? '-refl-' + o.reflection.label.replace(/\.gguf$/i, '') : '';
   for (const seed of seeds) {
     for (const method of [...METHODS, 'gepa-official'].filter((m) => !only || only.includes(m))) {
-      const part = `method-${method}-seed${seed}`;
+      const usesMeta = method !== 'zero-shot' && method !== 'chain-of-thought';
+      const part = `method-${method}-seed${seed}${usesMeta ? suffix : ''}`;
       let r = o.stored<MethodResult>(part);
       if (!r) {
         o.log(`methods: ${method}, seed ${seed}, budget ${maxGradings} task gradings`);
         const t0 = performance.now();
         const roles: Record<string, RoleUse> = {};
         const base = await o.llm();
-        const llm = roleCounter(base, roles);
+        const routed =
+          o.reflection && usesMeta ? routeByRole(base, await o.reflection.llm()) : base;
+        const llm = roleCounter(routed, roles);
         const meter = new GradingMeter(maxGradings);
         const ctx = context({ llm, exec: o.exec(), split, meter, maxTokens: o.maxTokens });
         let prompt: string;
@@ -332,7 +344,7 @@ export async function partMethods(o: {
           o.maxTokens,
         );
         r = {
-          method,
+          method: usesMeta && o.reflection ? `${method}+refl` : method,
           seed,
           gradings,
           roles,
@@ -366,10 +378,13 @@ function printMethod(r: MethodResult, n: number): void {
 function printComparisons(results: MethodResult[], heldout: Task[], seeds: number[]): void {
   const matrix = (m: string): number[][] =>
     seeds.map((s) => results.find((r) => r.method === m && r.seed === s)!.heldout);
+  // With an optimizer model the meta methods are named `method+refl`.
+  const names = [...new Set(results.map((r) => r.method))];
+  const official = names.find((m) => m.startsWith('gepa-official')) ?? 'gepa-official';
   const pairs: { a: string; b: string }[] = [];
-  for (const m of [...METHODS, 'gepa-official']) {
+  for (const m of names) {
     if (m !== 'zero-shot') pairs.push({ a: 'zero-shot', b: m });
-    if (m !== 'gepa-official' && m !== 'zero-shot') pairs.push({ a: 'gepa-official', b: m });
+    if (m !== official && m !== 'zero-shot') pairs.push({ a: official, b: m });
   }
   const tests = pairs.map((p) => ({ ...p, c: compareTaskLevel(matrix(p.a), matrix(p.b)) }));
   const adjusted = holmAdjust(tests.map((t) => t.c.p));

@@ -1,8 +1,9 @@
 /**
  * A short probe of a loaded model's speed on this device: prefill and decode tokens per second,
- * measured through its LlmPort (any engine) right after it loads. A warm-up of two to five
- * calls (not timed), then three times the three calls core/speed.ts ratesFromProbe reads. On a CPU with a 0.5B model it takes about half a minute;
- * bench/projection.ts checks how well its figures predict real calls.
+ * measured through its LlmPort (any engine) right after it loads. A warm-up of two to five short
+ * calls (not timed), then up to three rounds of the three calls core/speed.ts ratesFromProbe
+ * reads, as many as fit in about a minute. On a CPU with a 0.5B model it takes one to two
+ * minutes; bench/projection.ts checks how well its figures predict real calls.
  *
  * It must reach the engine itself, never the completion cache: a cached answer takes 0 ms.
  */
@@ -17,16 +18,22 @@ import {
 import type { CompletionRequest } from '../core/types';
 import { EngineError } from './errors';
 
-/** About 300 tokens of plain prose: long enough that prefill dominates the call. */
+/**
+ * About 180 tokens of plain prose: long enough that prefill dominates the call and the difference
+ * with the short prompt stays above MIN_PROBE_PREFILL_TOKENS, short enough that a CPU reading ten
+ * tokens a second spends under twenty seconds on it.
+ */
 const LONG_TEXT = Array.from(
-  { length: 12 },
+  { length: 7 },
   (_, i) =>
     `Paragraph ${i + 1}. The lab reads a task, writes a small Python function, runs the tests and keeps the prompt that passes most.`,
 ).join(' ');
 const SHORT = 'Count from one to one hundred in words, separated by commas.';
 /** Answer tokens asked of the decode call: four times the fewest the probe accepts. */
 const DECODE_TOKENS = 4 * MIN_PROBE_DECODE_TOKENS;
-const REPEATS = 3;
+const MAX_ROUNDS = 3;
+/** Another round starts only if it would likely end within this much time of measuring. */
+const ROUNDS_BUDGET_MS = 60_000;
 const WARM_UP = 5;
 
 export interface SpeedProbeOptions {
@@ -60,25 +67,28 @@ export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Prom
       latencyMs: c.latencyMs,
     };
   };
-  // Each measuring call three times, interleaved, keeping the median: one stall of a shared
-  // machine does not move it, while the machine's usual load (which a run will meet too) does.
+  // Each measuring call up to three times, interleaved, keeping the median: one stall of a shared
+  // machine does not move it, while the machine's usual load (which a run will meet too) does. On
+  // a slow device fewer rounds fit the budget; of two, the median is the slower (a projection
+  // errs long rather than short).
   const LONG = `${LONG_TEXT}\n\n${SHORT}`;
   const kinds = [
     ['short prompt', SHORT, 1],
     ['long prompt (prefill)', LONG, 1],
     ['long answer (decode)', SHORT, DECODE_TOKENS],
   ] as const;
-  const total = 1 + REPEATS * kinds.length;
+  const total = 1 + MAX_ROUNDS * kinds.length;
   // The first calls after a load compile shaders, fill caches and let WebAssembly tier up to
   // optimized code: bench/projection.ts saw a small CPU model decode 4× faster a minute later.
-  // So warm up with a long prompt and a few answer tokens (both paths) until a call is no
-  // longer much faster than the one before, at most WARM_UP times.
+  // So warm up with short calls of a few answer tokens (both the prompt-batch and the one-token
+  // paths) until a call is no longer much faster than the one before, at most WARM_UP times. A
+  // long prompt here cost the quick demo minutes on one CPU thread (issue 21).
   opts.onStep?.('warming up', 0, total);
-  let warm = await ask(LONG, 8);
+  let warm = await ask(SHORT, 8);
   let totalMs = warm.latencyMs;
   for (let i = 1; i < WARM_UP; i++) {
     opts.onStep?.('warming up', 0, total);
-    const again = await ask(LONG, 8);
+    const again = await ask(SHORT, 8);
     totalMs += again.latencyMs;
     const settled = again.latencyMs > 0.8 * warm.latencyMs;
     warm = again;
@@ -86,14 +96,19 @@ export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Prom
   }
   const seen: ProbeCall[][] = kinds.map(() => []);
   let index = 1;
-  for (let r = 0; r < REPEATS; r++) {
+  let roundsMs = 0;
+  let lastRoundMs = 0;
+  for (let r = 0; r < MAX_ROUNDS && (r === 0 || roundsMs + lastRoundMs <= ROUNDS_BUDGET_MS); r++) {
+    lastRoundMs = 0;
     for (const [k, [name, content, maxTokens]] of kinds.entries()) {
       opts.onStep?.(name, index++, total);
       const call = await ask(content, maxTokens);
-      totalMs += call.latencyMs;
+      lastRoundMs += call.latencyMs;
       seen[k]?.push(call);
     }
+    roundsMs += lastRoundMs;
   }
+  totalMs += roundsMs;
   const best = seen.map((calls) => {
     const sorted = [...calls].sort((a, b) => a.latencyMs - b.latencyMs);
     return sorted[Math.floor(sorted.length / 2)];

@@ -3,6 +3,7 @@
  * the user, in words they can act on.
  */
 import { probeWebGpu, type GpuReport } from '../engines/gpu';
+import { chooseThreadsFor } from '../engines/threads';
 
 export type Level = 'ok' | 'warn' | 'bad';
 
@@ -105,7 +106,7 @@ export function findingsFor(r: Omit<CapabilityReport, 'findings'>): Finding[] {
     advice:
       r.cores >= 4
         ? ''
-        : `With ${r.cores} cores Athanor grades code on ${Math.max(1, r.cores - 1)} Python worker(s) and the CPU engine uses one thread; runs are slower but correct.`,
+        : `With ${r.cores} cores Athanor grades code on ${Math.max(1, r.cores - 1)} Python worker(s) and the CPU engine uses ${chooseThreadsFor(r.cores, r.isolated) === 1 ? 'one thread' : `${chooseThreadsFor(r.cores, r.isolated)} threads`}; runs are slower but correct.`,
   });
   const s = r.storage;
   if (!s.available) {

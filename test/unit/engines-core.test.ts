@@ -109,8 +109,10 @@ describe('requests', () => {
 });
 
 describe('threads', () => {
-  test('one thread on two cores or without isolation; half the cores otherwise', () => {
-    expect(chooseThreadsFor(2, true)).toBe(1);
+  test('one thread without isolation or on one core; half the cores otherwise, at least two', () => {
+    expect(chooseThreadsFor(2, true)).toBe(2);
+    expect(chooseThreadsFor(3, true)).toBe(2);
+    expect(chooseThreadsFor(2, false)).toBe(1);
     expect(chooseThreadsFor(8, false)).toBe(1);
     expect(chooseThreadsFor(8, true)).toBe(4);
     expect(chooseThreadsFor(4, true)).toBe(2);
