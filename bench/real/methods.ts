@@ -359,7 +359,9 @@ export async function partMethods(o: {
       printMethod(r, split.heldout.length);
     }
   }
-  if (!only) printComparisons(results, split.heldout, seeds);
+  // With BENCH_REAL_METHODS, the comparisons among the methods this process has results for
+  // (Holm over those only: a partial table's p-values are not the full table's).
+  printComparisons(results, split.heldout, seeds);
 }
 
 function printMethod(r: MethodResult, n: number): void {
@@ -380,12 +382,13 @@ function printComparisons(results: MethodResult[], heldout: Task[], seeds: numbe
     seeds.map((s) => results.find((r) => r.method === m && r.seed === s)!.heldout);
   // With an optimizer model the meta methods are named `method+refl`.
   const names = [...new Set(results.map((r) => r.method))];
-  const official = names.find((m) => m.startsWith('gepa-official')) ?? 'gepa-official';
+  const official = names.find((m) => m.startsWith('gepa-official'));
   const pairs: { a: string; b: string }[] = [];
   for (const m of names) {
-    if (m !== 'zero-shot') pairs.push({ a: 'zero-shot', b: m });
-    if (m !== official && m !== 'zero-shot') pairs.push({ a: official, b: m });
+    if (m !== 'zero-shot' && names.includes('zero-shot')) pairs.push({ a: 'zero-shot', b: m });
+    if (official && m !== official && m !== 'zero-shot') pairs.push({ a: official, b: m });
   }
+  if (pairs.length === 0) return;
   const tests = pairs.map((p) => ({ ...p, c: compareTaskLevel(matrix(p.a), matrix(p.b)) }));
   const adjusted = holmAdjust(tests.map((t) => t.c.p));
   console.log(
