@@ -133,6 +133,28 @@ describe('GEPA runs', () => {
     expect(final.best?.score).toBeGreaterThan(final.candidates[0]?.mean ?? 1);
   });
 
+  it('does not score again a proposal that hands back its parent unchanged', async () => {
+    // A reflection model that answers with the instruction it was given, as Qwen2.5-Coder-0.5B
+    // did for 2 of 22 reflections on HumanEval+: each step grades the parent's minibatch (3
+    // tasks) and nothing more, on top of the seed's Pareto scoring.
+    const ctx = createDirectContext({
+      llm: landscapeLlm({ pool: [START] }),
+      exec: landscapeExec({ revealTopic: true }),
+      train: toyTasks(30),
+    });
+    const { final } = await runToEnd(
+      gepa,
+      { knobs: { iterations: 4 }, seed: 1, initialPrompt: START },
+      ctx,
+    );
+    const reflected = final.rejected.filter((r) => /same as its parent/.test(r.reason)).length;
+    const pareto = final.candidates[0]!.scores.length;
+    expect({ reflected, metricCalls: final.metricCalls }).toEqual({
+      reflected: 4,
+      metricCalls: pareto + 3 * 4,
+    });
+  });
+
   it('keeps lineage for every candidate', async () => {
     const { final } = await run({ iterations: 10, selection: 'pareto' }, 4);
     const ids = new Set(final.candidates.map((c) => c.prompt.id));

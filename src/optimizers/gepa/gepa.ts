@@ -24,7 +24,9 @@
  *   into the last minibatch; here the padding takes the epoch's first tasks, so a minibatch never
  *   holds a task twice. A parent that passes its whole minibatch is not reflected on (the
  *   package's skip-perfect rule): the iteration ends with a note.
- * - Acceptance is strict: child minibatch passes > parent minibatch passes.
+ * - Acceptance is strict: child minibatch passes > parent minibatch passes. A proposal identical to
+ *   its parent is rejected without being scored (the `gepa` package scores it): its minibatch
+ *   score is the parent's, just measured.
  * - Merge: Athanor's system has one module (the instruction), so the paper's per-module merge
  *   works per sentence (pareto.ts mergeThreeWay). A merge needs two front candidates with a
  *   common ancestor no better than either, a merged text new to the pool, and a triple not tried
@@ -501,6 +503,28 @@ async function reflectStep(
   const feedback = clip(examples, 2000);
   const child = await makeCandidate(text, [parent.prompt.id], 'reflect', step, feedback);
   ctx.emit({ type: 'proposed', step, prompt: child });
+  if (child.id === parent.prompt.id) {
+    // A small reflection model often hands the instruction back unchanged (2 of 22 reflections
+    // of Qwen2.5-Coder-0.5B on HumanEval+, docs/results.md). Its minibatch score is the parent's,
+    // just measured; scoring it again would spend gradings on nothing. Not in the paper, which
+    // leaves it open; gepa 0.1.4 scores it.
+    const reason = 'the same as its parent, so not scored again';
+    s.rejected.push({
+      prompt: child,
+      origin: {
+        kind: 'reflect',
+        parent: parent.prompt.id,
+        minibatch: ids,
+        before: passes(before),
+        after: passes(before),
+        feedback,
+        cost,
+      },
+      reason,
+    });
+    ctx.emit({ type: 'note', step, message: `Rejected: ${reason}.` });
+    return undefined;
+  }
   const after = await measure(ctx, s, child, tasks);
   if (!after) return 'budget';
   ctx.emit({ type: 'scored', step, prompt: child, score: after });
