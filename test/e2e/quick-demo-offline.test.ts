@@ -1,8 +1,9 @@
 /**
  * The quick demo with no internet, as a classroom would have it: the site and its models served
- * by the same server `npm start -- --models DIR` runs (scripts/serve-site.mjs) from the model
- * cache that scripts/fetch_models.py fills, in headless Chromium from a fresh profile whose DNS
- * resolves nothing but 127.0.0.1 (so Hugging Face and every CDN are unreachable).
+ * by `npm start -- --models DIR` (the command itself, which builds the site and serves it with
+ * scripts/serve-site.mjs) from the model cache that scripts/fetch_models.py fills, in headless
+ * Chromium from a fresh profile whose DNS resolves nothing but 127.0.0.1 (so Hugging Face and
+ * every CDN are unreachable).
  *
  * Home's quick demo offers the host's code model (Qwen2.5-Coder-0.5B-Instruct, Q4_K_M) first, with
  * its size and the sha256 check it will make; with no model anywhere, it says what to do, with the
@@ -15,46 +16,72 @@
  * initial prompt passes some starter tasks. About six minutes on the 2-core development machine;
  * `npm run bench:demo` times the same flow and prints its figures.
  *
- * Build first: `npx vite build --logLevel warn`.
+ * `npm start` builds the site itself; the second case's bare host serves that build.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ES module without types (the server npm start runs).
-import { serveSite } from '../../scripts/serve-site.mjs';
 import { launchBrowser, openPage } from '../support/browser';
 import { devModelPath, MODELS_DIR } from '../support/models';
 import { repoRoot } from '../support/paths';
 import { startStaticServer, type StaticServer } from '../support/server';
 import { shoot, storedRun } from './ui-helpers';
 
-interface Served {
-  server: { close(): Promise<void>; resolvedUrls?: { local: string[] } };
-}
-
 /** Nothing resolves but the local servers: the hubs and CDNs are unreachable. */
+const NO_INTERNET = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1';
 /** Click to Results, with room for a machine three times slower than the development one. */
 const DEMO_LIMIT_MS = 25 * 60_000;
 
-const NO_INTERNET = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1';
-
 let browser: Browser;
-let site: Served;
+let site: ChildProcess | undefined;
 let url: string;
+
+/**
+ * `npm start -- --models DIR --port P`, the command a teacher runs: it builds the site and serves
+ * it with the models. Resolves with the address it prints.
+ */
+function npmStart(modelsDir: string, port: number): Promise<string> {
+  site = spawn('npm', ['start', '--', '--models', modelsDir, '--port', String(port)], {
+    cwd: repoRoot,
+    // Its own process group, so closing it stops npm and the server under it.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = site;
+  let said = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no address within 3 minutes:\n${said}`)),
+      180_000,
+    );
+    const read = (b: Buffer): void => {
+      said = (said + b.toString()).slice(-4000);
+      const m = /Athanor is running at (http:\/\/[^\s]+?)(?: and |\s)/.exec(said);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}):\n${said}`));
+    });
+  });
+}
 
 beforeAll(async () => {
   devModelPath('qwen2.5-coder-0.5b');
   browser = await launchBrowser([NO_INTERNET]);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  site = (await serveSite({
-    root: repoRoot,
-    port,
-    modelsDir: MODELS_DIR,
-    log: () => undefined,
-  })) as Served;
-  url = site.server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
+  url = await npmStart(MODELS_DIR, 20_000 + Math.floor(Math.random() * 20_000));
 });
 afterAll(async () => {
-  await site?.server.close();
+  if (site?.pid && site.exitCode === null) {
+    const exited = new Promise((r) => site!.once('exit', r));
+    process.kill(-site.pid, 'SIGTERM');
+    await exited;
+  }
   await browser?.close();
 });
 

@@ -135,7 +135,7 @@ describe('GEPA runs', () => {
 
   it('does not score again a proposal that hands back its parent unchanged', async () => {
     // A reflection model that answers with the instruction it was given, as Qwen2.5-Coder-0.5B
-    // did for 2 of 22 reflections on HumanEval+: each step grades the parent's minibatch (3
+    // did for 2 of 24 reflections on HumanEval+: each step grades the parent's minibatch (3
     // tasks) and nothing more, on top of the seed's Pareto scoring.
     const ctx = createDirectContext({
       llm: landscapeLlm({ pool: [START] }),

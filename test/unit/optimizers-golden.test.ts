@@ -86,11 +86,12 @@ const GOLDEN: Record<string, Record<string, string>> = {
   },
   // Issue 24 changed GEPA on purpose: epochs padded to whole minibatches (every feedback task in
   // every epoch), the `belowFloor` knob, each reflection's cost in the state, and the spend of a
-  // step the run budget cuts short kept in the state.
+  // step the run budget cuts short kept in the state; a proposal identical to its parent rejected
+  // before it is scored (issue 22).
   gepa: {
-    'seed 1': '67bab588152eea1b',
-    'seed 7': 'c00e62ffe9e40b92',
-    'seed 2, 40% malformed answers': 'fa3e19ff6fe469a0',
+    'seed 1': '232de7cd0c9c98a1',
+    'seed 7': '567fe240d545b5ab',
+    'seed 2, 40% malformed answers': '3affe36d13dc7b2b',
     'seed 3, 9 calls': 'b1f199199f5dfe95',
     'seed 3, 23 calls': '27b28b90b60c2ebf',
   },

@@ -504,7 +504,7 @@ async function reflectStep(
   const child = await makeCandidate(text, [parent.prompt.id], 'reflect', step, feedback);
   ctx.emit({ type: 'proposed', step, prompt: child });
   if (child.id === parent.prompt.id) {
-    // A small reflection model often hands the instruction back unchanged (2 of 22 reflections
+    // A small reflection model often hands the instruction back unchanged (2 of 24 reflections
     // of Qwen2.5-Coder-0.5B on HumanEval+, docs/results.md). Its minibatch score is the parent's,
     // just measured; scoring it again would spend gradings on nothing. Not in the paper, which
     // leaves it open; gepa 0.1.4 scores it.
