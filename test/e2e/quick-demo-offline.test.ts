@@ -41,8 +41,14 @@ let url: string;
  * it with the models. Resolves with the address it prints.
  */
 function npmStart(modelsDir: string, port: number): Promise<string> {
+  // As a teacher's shell has it: Vitest sets NODE_ENV=test and VITEST*, under which the build
+  // npm start makes is another site (development-mode code, other file names), and the suites
+  // after this one test the built site in dist/.
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k === 'NODE_ENV' || k.startsWith('VITEST')) delete env[k];
   site = spawn('npm', ['start', '--', '--models', modelsDir, '--port', String(port)], {
     cwd: repoRoot,
+    env,
     // Its own process group, so closing it stops npm and the server under it.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

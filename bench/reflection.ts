@@ -1,0 +1,121 @@
+/**
+ * `npm run bench:reflection`: can a model follow GEPA's reflection meta-prompt? The same requests,
+ * two models. It takes every first reflection request (no re-ask) a bench:real methods run stored
+ * in its answer cache (~/.cache/athanor/bench-real/completions.jsonl, purpose `mutate`, one
+ * message), answered there by the task model, and asks each again of a second model (default
+ * Qwen2.5-Coder-1.5B-Instruct) with the same sampling and seed, through llama-cpp-python's server.
+ *
+ * Each answer is sorted by what GEPA's own parser (`parseFenced`) takes from it:
+ * - none: no ``` block (GEPA re-asks);
+ * - unchanged: the instruction it was given, handed back;
+ * - task: a programming task rather than an instruction (it starts "Task", "Your task" or "In this
+ *   task", or defines a function) — the small model continuing the examples it was shown;
+ * - instruction: anything else, a new instruction GEPA would score.
+ *
+ * Unit: the reflection request; paired design (both models answer the same requests). Prints the
+ * counts per model and McNemar's exact test on "a new instruction" (core/stats.ts, as statsmodels'
+ * `mcnemar(exact=True)`). The second model's answers are kept in the same cache, so a later
+ * `BENCH_REAL_REFLECTION` run finds them.
+ *
+ * Env: BENCH_REFLECTION_MODEL (a dev model name or a GGUF path; default qwen2.5-coder-1.5b),
+ * BENCH_REAL_DIR (the cache), BENCH_REAL_SERVER_THREADS (default 2: run it alone).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { mcnemarExact } from '../src/core/stats';
+import type { CompletionRequest } from '../src/core/types';
+import { CachedEngine, type CompletionEntry } from '../src/engines/cache';
+import { serverPort } from '../src/engines/openai';
+import { parseFenced } from '../src/optimizers/gepa/gepa';
+import { DEV_MODELS, devModelPath, type DevModel } from '../test/support/models';
+import { startLlamaServer } from './real/server';
+import { FileCompletionStore } from './real/store';
+
+const CACHE = process.env.BENCH_REAL_DIR ?? join(homedir(), '.cache/athanor/bench-real');
+const FILE = join(CACHE, 'completions.jsonl');
+const wanted = process.env.BENCH_REFLECTION_MODEL ?? 'qwen2.5-coder-1.5b';
+const MODEL = wanted in DEV_MODELS ? devModelPath(wanted as DevModel) : wanted;
+const THREADS = Number(process.env.BENCH_REAL_SERVER_THREADS ?? 2);
+
+type Kind = 'none' | 'unchanged' | 'task' | 'instruction';
+const KINDS: Kind[] = ['instruction', 'unchanged', 'task', 'none'];
+
+/** The instruction the meta-prompt shows (GEPA_REFLECT puts it in the first ``` block). */
+function parentOf(req: CompletionRequest): string {
+  const m = /Instruction:\n```\n([\s\S]*?)\n```/.exec(req.messages[0]?.content ?? '');
+  return (m?.[1] ?? '').trim();
+}
+
+function sortAnswer(answer: string, parent: string): Kind {
+  const p = parseFenced(answer);
+  if (p === undefined) return 'none';
+  if (p.trim() === parent) return 'unchanged';
+  if (/^(Task|Your task|In this task)\b/m.test(p) || /\bdef \w+\(/.test(p)) return 'task';
+  return 'instruction';
+}
+
+if (!existsSync(FILE))
+  throw new Error(`No answer cache at ${FILE}: run bench:real's methods first.`);
+const entries = readFileSync(FILE, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as CompletionEntry);
+const first = entries.filter(
+  (e) =>
+    e.request?.purpose === 'mutate' &&
+    e.request.messages.length === 1 &&
+    /Reply with the new instruction only, inside one ``` block/.test(
+      e.request.messages[0]?.content ?? '',
+    ),
+);
+const taskModel = first[0]?.model;
+const asked = first.filter((e) => e.model === taskModel);
+if (asked.length === 0) throw new Error(`No GEPA reflection requests in ${FILE}.`);
+
+const alias = MODEL.split('/')
+  .pop()!
+  .replace(/\.gguf$/i, '');
+console.log(
+  `bench:reflection — ${asked.length} GEPA reflection requests first answered by ${taskModel}, asked again of ${alias} (server ${THREADS} threads)`,
+);
+const server = await startLlamaServer({ modelPath: MODEL, alias, threads: THREADS });
+const store = new FileCompletionStore(FILE);
+const llm = new CachedEngine(
+  serverPort({
+    apiBase: server.apiBase,
+    model: server.model,
+    modelId: `${alias}@llama-cpp-python`,
+    concurrency: 1,
+  }),
+  store,
+);
+const kinds: Record<string, Kind[]> = { small: [], other: [] };
+try {
+  for (const [i, e] of asked.entries()) {
+    const req = e.request!;
+    const c = await llm.complete(req);
+    const parent = parentOf(req);
+    kinds.small!.push(sortAnswer(e.completion.text, parent));
+    kinds.other!.push(sortAnswer(c.text, parent));
+    console.log(
+      `  ${String(i + 1).padStart(2)}: ${kinds.small!.at(-1)!.padEnd(11)} → ${kinds.other!.at(-1)!.padEnd(11)} ${(c.latencyMs / 1000).toFixed(0)} s  ${JSON.stringify((parseFenced(c.text) ?? c.text).slice(0, 90))}`,
+    );
+  }
+} finally {
+  await server.close();
+}
+const count = (ks: Kind[], k: Kind): number => ks.filter((x) => x === k).length;
+const names = { small: taskModel!.replace(/@.*/, ''), other: alias };
+console.log(`\n${''.padEnd(40)}${KINDS.map((k) => k.padStart(12)).join('')}`);
+for (const who of ['small', 'other'] as const)
+  console.log(
+    `${names[who].padEnd(40)}${KINDS.map((k) => String(count(kinds[who]!, k)).padStart(12)).join('')}`,
+  );
+const t = mcnemarExact(
+  kinds.small!.map((k) => k === 'instruction'),
+  kinds.other!.map((k) => k === 'instruction'),
+);
+console.log(
+  `a new instruction: ${count(kinds.small!, 'instruction')}/${asked.length} vs ${count(kinds.other!, 'instruction')}/${asked.length} (unit: the reflection request, paired; only the first: ${t.b}, only the second: ${t.c}; McNemar exact p ${t.p.toFixed(3)})`,
+);
