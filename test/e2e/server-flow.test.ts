@@ -33,7 +33,9 @@ beforeAll(async () => {
   site = await startStaticServer({ isolation: 'headers' });
   model = await startOpenAiServer({ parallel: 4, apiKey: KEY });
   refusing = await startOpenAiServer({ parallel: 1, allowOrigins: ['https://elsewhere.example'] });
-  interrupting = await startOpenAiServer({ interruptRequests: true });
+  // Paced like a real model's decoding, so the probe's two requests overlap however fast the
+  // tiny model is (it raced and found nothing to cut once in a quiet CI rehearsal).
+  interrupting = await startOpenAiServer({ interruptRequests: true, tokenDelayMs: 25 });
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,

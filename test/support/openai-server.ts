@@ -50,6 +50,12 @@ export interface TestServerOptions {
    * request waits. Counted in `stats.interrupted`.
    */
   interruptRequests?: boolean;
+  /**
+   * Milliseconds between streamed tokens, as a real model's decoding spaces them (Qwen 0.5B on
+   * two CPU threads: about 20–40). stories260K writes hundreds of tokens a second, so without it
+   * an answer can end before a second request arrives, and there is no overlap to cut.
+   */
+  tokenDelayMs?: number;
 }
 
 export interface TestServer {
@@ -243,6 +249,7 @@ export async function startOpenAiServer(o: TestServerOptions = {}): Promise<Test
           break;
         }
         send(text.length - holdBack);
+        if (o.tokenDelayMs) await new Promise((r) => setTimeout(r, o.tokenDelayMs));
         if (stream && o.interruptRequests && pool.queued > 0) {
           // llama-cpp-python: another request waits, so this answer ends here, unfinished.
           stats.interrupted++;
