@@ -27,13 +27,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CachedEngine } from '../src/engines/cache';
-import { serverPort } from '../src/engines/openai';
+import type { CachedEngine } from '../src/engines/cache';
 import { createNodeExecPool, type ExecPool } from '../src/executor/node';
 import { DEV_MODELS, devModelPath, type DevModel } from '../test/support/models';
 import { requireShared } from '../test/support/paths';
 import { toolsPython } from '../test/support/python';
-import { startLlamaServer, type LlamaServer } from './real/server';
+import { cachedServerModel, startLlamaServer, type LlamaServer } from './real/server';
 import { FileCompletionStore } from './real/store';
 import { loadValidated } from './real/tasks';
 import { zeroShot, type ZeroShotResult } from './real/zero-shot';
@@ -100,33 +99,19 @@ async function llm(): Promise<CachedEngine> {
     alias: MODEL_ALIAS,
     threads: SERVER_THREADS,
   });
-  // A fixed model id: the cache must not depend on the port the server got this time.
-  const port = serverPort({
-    apiBase: server.apiBase,
-    model: server.model,
-    modelId: `${MODEL_ALIAS}@llama-cpp-python`,
-    concurrency: 1,
-  });
-  return new CachedEngine(port, store);
+  return cachedServerModel(server, store);
 }
 /** The optimizer model's server, beside the task model's; asked one request at a time too. */
 async function reflectionLlm(file: string): Promise<CachedEngine> {
-  const alias = file
-    .split('/')
-    .pop()!
-    .replace(/\.gguf$/i, '');
   reflectionServer ??= await startLlamaServer({
     modelPath: file,
-    alias,
+    alias: file
+      .split('/')
+      .pop()!
+      .replace(/\.gguf$/i, ''),
     threads: SERVER_THREADS,
   });
-  const port = serverPort({
-    apiBase: reflectionServer.apiBase,
-    model: reflectionServer.model,
-    modelId: `${alias}@llama-cpp-python`,
-    concurrency: 1,
-  });
-  return new CachedEngine(port, store);
+  return cachedServerModel(reflectionServer, store);
 }
 function execPool(): ExecPool {
   pool ??= createNodeExecPool({ size: 1, spares: 0 });

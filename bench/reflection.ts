@@ -25,11 +25,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { mcnemarExact } from '../src/core/stats';
 import type { CompletionRequest } from '../src/core/types';
-import { CachedEngine, type CompletionEntry } from '../src/engines/cache';
-import { serverPort } from '../src/engines/openai';
+import type { CompletionEntry } from '../src/engines/cache';
 import { parseFenced } from '../src/optimizers/gepa/gepa';
 import { DEV_MODELS, devModelPath, type DevModel } from '../test/support/models';
-import { startLlamaServer } from './real/server';
+import { cachedServerModel, startLlamaServer } from './real/server';
 import { FileCompletionStore } from './real/store';
 
 const CACHE = process.env.BENCH_REAL_DIR ?? join(homedir(), '.cache/athanor/bench-real');
@@ -80,16 +79,7 @@ console.log(
   `bench:reflection — ${asked.length} GEPA reflection requests first answered by ${taskModel}, asked again of ${alias} (server ${THREADS} threads)`,
 );
 const server = await startLlamaServer({ modelPath: MODEL, alias, threads: THREADS });
-const store = new FileCompletionStore(FILE);
-const llm = new CachedEngine(
-  serverPort({
-    apiBase: server.apiBase,
-    model: server.model,
-    modelId: `${alias}@llama-cpp-python`,
-    concurrency: 1,
-  }),
-  store,
-);
+const llm = cachedServerModel(server, new FileCompletionStore(FILE));
 const kinds: Record<string, Kind[]> = { small: [], other: [] };
 try {
   for (const [i, e] of asked.entries()) {

@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CachedEngine, type CompletionStore } from '../../src/engines/cache';
+import { serverPort } from '../../src/engines/openai';
 
 export interface LlamaServer {
   apiBase: string;
@@ -109,4 +111,18 @@ export async function startLlamaServer(o: {
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
   };
+}
+
+/**
+ * A server's model as bench:real asks it: one request at a time, through the answer cache, under
+ * a fixed model id so the cache does not depend on the port the server got this time.
+ */
+export function cachedServerModel(server: LlamaServer, store: CompletionStore): CachedEngine {
+  const port = serverPort({
+    apiBase: server.apiBase,
+    model: server.model,
+    modelId: `${server.model}@llama-cpp-python`,
+    concurrency: 1,
+  });
+  return new CachedEngine(port, store);
 }
