@@ -5,8 +5,9 @@
  * message), answered there by the task model, and asks each again of a second model (default
  * Qwen2.5-Coder-1.5B-Instruct) with the same sampling and seed, through llama-cpp-python's server.
  *
- * Each answer is sorted by what GEPA's own parser (`parseFenced`) takes from it:
+ * Each answer is sorted by what GEPA's own parser (`parseReflection`) takes from it:
  * - none: no ``` block (GEPA re-asks);
+ * - code: the block is Python code, a solution rather than an instruction (GEPA re-asks);
  * - unchanged: the instruction it was given, handed back;
  * - task: a programming task rather than an instruction (it starts "Task", "Your task" or "In this
  *   task", or defines a function) — the small model continuing the examples it was shown;
@@ -17,8 +18,13 @@
  * `mcnemar(exact=True)`). The second model's answers are kept in the same cache, so a later
  * `BENCH_REAL_REFLECTION` run finds them.
  *
- * Env: BENCH_REFLECTION_MODEL (a dev model name or a GGUF path; default qwen2.5-coder-1.5b),
- * BENCH_REAL_DIR (the cache), BENCH_REAL_SERVER_THREADS (default 2: run it alone).
+ * With BENCH_REFLECTION_WORDING=small the second answers come from GEPA_REFLECT_SMALL (the same
+ * instruction and examples, cut out of each stored request, in the small-model wording), by default
+ * from the task model itself: two wordings, one model, the same requests.
+ *
+ * Env: BENCH_REFLECTION_MODEL (a dev model name or a GGUF path; default qwen2.5-coder-1.5b, or
+ * qwen2.5-coder-0.5b with a wording), BENCH_REFLECTION_WORDING (`small`), BENCH_REAL_DIR (the
+ * cache), BENCH_REAL_SERVER_THREADS (default 2: run it alone).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -26,19 +32,40 @@ import { join } from 'node:path';
 import { mcnemarExact } from '../src/core/stats';
 import type { CompletionRequest } from '../src/core/types';
 import type { CompletionEntry } from '../src/engines/cache';
-import { parseFenced } from '../src/optimizers/gepa/gepa';
+import { parseFenced, parseReflection } from '../src/optimizers/gepa/gepa';
+import { fill } from '../src/optimizers/meta-prompts';
 import { DEV_MODELS, devModelPath, type DevModel } from '../test/support/models';
 import { cachedServerModel, startLlamaServer } from './real/server';
 import { FileCompletionStore } from './real/store';
 
 const CACHE = process.env.BENCH_REAL_DIR ?? join(homedir(), '.cache/athanor/bench-real');
 const FILE = join(CACHE, 'completions.jsonl');
-const wanted = process.env.BENCH_REFLECTION_MODEL ?? 'qwen2.5-coder-1.5b';
+const WORDING = process.env.BENCH_REFLECTION_WORDING;
+if (WORDING !== undefined && WORDING !== 'small')
+  throw new Error(`BENCH_REFLECTION_WORDING=${WORDING}: the only other wording is "small".`);
+const wanted =
+  process.env.BENCH_REFLECTION_MODEL ?? (WORDING ? 'qwen2.5-coder-0.5b' : 'qwen2.5-coder-1.5b');
 const MODEL = wanted in DEV_MODELS ? devModelPath(wanted as DevModel) : wanted;
 const THREADS = Number(process.env.BENCH_REAL_SERVER_THREADS ?? 2);
 
-type Kind = 'none' | 'unchanged' | 'task' | 'instruction';
-const KINDS: Kind[] = ['instruction', 'unchanged', 'task', 'none'];
+/**
+ * A small-model wording of GEPA_REFLECT, tried here and not adopted (docs/results.md): the same
+ * instruction and examples, but the examples first and the request last, saying what the answer is
+ * not (code, a task) and how it starts.
+ */
+const GEPA_REFLECT_SMALL = `Below are Python programming tasks a code-writing assistant was given, the code it wrote for each, and what running the unit tests on that code showed.
+
+[[examples]]
+
+The assistant followed this instruction:
+\`\`\`
+[[prompt]]
+\`\`\`
+
+Write an improved instruction for the assistant, so that it avoids the mistakes the test results above show on any task of this kind. Do not solve the tasks and do not write code: write the instruction itself, a few sentences addressed to the assistant that start with "You are". Reply with the improved instruction only, inside one \`\`\` block.`;
+
+type Kind = 'none' | 'code' | 'unchanged' | 'task' | 'instruction';
+const KINDS: Kind[] = ['instruction', 'unchanged', 'task', 'code', 'none'];
 
 /** The instruction the meta-prompt shows (GEPA_REFLECT puts it in the first ``` block). */
 function parentOf(req: CompletionRequest): string {
@@ -46,9 +73,23 @@ function parentOf(req: CompletionRequest): string {
   return (m?.[1] ?? '').trim();
 }
 
+/** The same reflection in the small-model wording: its instruction and examples, re-filled. */
+function reworded(req: CompletionRequest): CompletionRequest {
+  if (!WORDING) return req;
+  const text = req.messages[0]?.content ?? '';
+  const examples = /showed:\n\n([\s\S]*)\n\nWrite a new instruction/.exec(text)?.[1];
+  if (examples === undefined)
+    throw new Error(
+      "A stored reflection request is not in GEPA_REFLECT's form; it cannot be re-worded.",
+    );
+  const content = fill(GEPA_REFLECT_SMALL, { prompt: parentOf(req), examples });
+  return { ...req, messages: [{ role: 'user', content }] };
+}
+
 function sortAnswer(answer: string, parent: string): Kind {
-  const p = parseFenced(answer);
-  if (p === undefined) return 'none';
+  const r = parseReflection(answer);
+  if ('missing' in r) return r.missing === 'code' ? 'code' : 'none';
+  const p = r.instruction;
   if (p.trim() === parent) return 'unchanged';
   if (/^(Task|Your task|In this task)\b/m.test(p) || /\bdef \w+\(/.test(p)) return 'task';
   return 'instruction';
@@ -76,7 +117,7 @@ const alias = MODEL.split('/')
   .pop()!
   .replace(/\.gguf$/i, '');
 console.log(
-  `bench:reflection — ${asked.length} GEPA reflection requests first answered by ${taskModel}, asked again of ${alias} (server ${THREADS} threads)`,
+  `bench:reflection — ${asked.length} GEPA reflection requests first answered by ${taskModel}, asked again of ${alias}${WORDING ? ` in the ${WORDING}-model wording (GEPA_REFLECT_SMALL)` : ''} (server ${THREADS} threads)`,
 );
 const server = await startLlamaServer({ modelPath: MODEL, alias, threads: THREADS });
 const llm = cachedServerModel(server, new FileCompletionStore(FILE));
@@ -84,7 +125,7 @@ const kinds: Record<string, Kind[]> = { small: [], other: [] };
 try {
   for (const [i, e] of asked.entries()) {
     const req = e.request!;
-    const c = await llm.complete(req);
+    const c = await llm.complete(reworded(req));
     const parent = parentOf(req);
     kinds.small!.push(sortAnswer(e.completion.text, parent));
     kinds.other!.push(sortAnswer(c.text, parent));
@@ -96,7 +137,10 @@ try {
   await server.close();
 }
 const count = (ks: Kind[], k: Kind): number => ks.filter((x) => x === k).length;
-const names = { small: taskModel!.replace(/@.*/, ''), other: alias };
+const names = {
+  small: taskModel!.replace(/@.*/, ''),
+  other: WORDING ? `${alias}, ${WORDING} wording` : alias,
+};
 console.log(`\n${''.padEnd(40)}${KINDS.map((k) => k.padStart(12)).join('')}`);
 for (const who of ['small', 'other'] as const)
   console.log(

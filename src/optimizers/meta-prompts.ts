@@ -147,3 +147,6 @@ Reply with the new instruction only, inside one \`\`\` block.`;
 
 /** GEPA: said after an answer without a ``` block. */
 export const GEPA_REASK = `Your answer had no instruction inside a \`\`\` block. Reply again with only the new instruction, inside one \`\`\` block.`;
+
+/** GEPA: said after an answer whose block was Python code rather than an instruction. */
+export const GEPA_REASK_CODE = `Your answer's \`\`\` block held Python code, not an instruction. Do not solve the tasks. Reply again with only the new instruction for the assistant, in words, inside one \`\`\` block.`;

@@ -98,6 +98,7 @@ export function findingsFor(r: Omit<CapabilityReport, 'findings'>): Finding[] {
       ? ''
       : 'Needed for instant interrupts of generated code; it comes with cross-origin isolation.',
   });
+  const threads = chooseThreadsFor(r.cores, r.isolated);
   out.push({
     id: 'cores',
     label: 'CPU cores',
@@ -106,7 +107,7 @@ export function findingsFor(r: Omit<CapabilityReport, 'findings'>): Finding[] {
     advice:
       r.cores >= 4
         ? ''
-        : `With ${r.cores} cores Athanor grades code on ${Math.max(1, r.cores - 1)} Python worker(s) and the CPU engine uses ${chooseThreadsFor(r.cores, r.isolated) === 1 ? 'one thread' : `${chooseThreadsFor(r.cores, r.isolated)} threads`}; runs are slower but correct.`,
+        : `With ${r.cores} cores Athanor grades code on ${Math.max(1, r.cores - 1)} Python worker(s) and the CPU engine uses ${threads === 1 ? 'one thread' : `${threads} threads`}; runs are slower but correct.`,
   });
   const s = r.storage;
   if (!s.available) {

@@ -15,6 +15,7 @@ import {
   gepa,
   gepaFront,
   parseFenced,
+  parseReflection,
   type GepaState,
 } from '../../src/optimizers/gepa/gepa';
 import {
@@ -24,6 +25,8 @@ import {
   selectByLeads,
 } from '../../src/optimizers/gepa/pareto';
 import { KnobError, readKnobs } from '../../src/optimizers/knobs';
+import { GEPA_REASK_CODE } from '../../src/optimizers/meta-prompts';
+import type { CompletionRequest } from '../../src/core/types';
 import { gepaInfo } from '../../src/optimizers/gepa/gepa';
 import { createDirectContext } from '../../src/optimizers/scoring';
 import { landscapeExec, landscapeLlm, topicMessage, toyTasks } from '../support/landscape';
@@ -114,6 +117,58 @@ describe('GEPA runs', () => {
   it('parses the last fenced block', () => {
     expect(parseFenced('x\n```text\nA new rule.\n```\nthen ```\nB\n```')).toBe('B');
     expect(parseFenced('no block')).toBeUndefined();
+  });
+
+  it('takes no code block for an instruction', () => {
+    // As Qwen2.5-Coder-0.5B answered a reflection: the instruction loose, then a solution.
+    const answer =
+      '### New Instruction\nWrite a correct solution.\n\n```python\ndef can_arrange(arr):\n    return -1\n```';
+    expect(parseReflection(answer)).toEqual({ missing: 'code' });
+    expect(parseReflection('```\nfrom math import gcd\n```')).toEqual({ missing: 'code' });
+    expect(parseReflection('no block')).toEqual({ missing: 'no-block' });
+    // A prose instruction in a ```python block is still an instruction.
+    expect(parseReflection('```python\nYou are careful.\n```')).toEqual({
+      instruction: 'You are careful.',
+    });
+    expect(parseReflection('```\nDefine every helper you use.\n```')).toEqual({
+      instruction: 'Define every helper you use.',
+    });
+  });
+
+  it('re-asks a reflection that wrote code, and never scores the code as a prompt', async () => {
+    const inner = landscapeLlm({ reflective: true });
+    const llm = {
+      ...inner,
+      async complete(req: CompletionRequest, signal?: AbortSignal) {
+        const c = await inner.complete(req, signal);
+        // The first ask of every reflection gets a solution to a task instead of an instruction.
+        return req.purpose === 'mutate' && req.messages.length === 1
+          ? { ...c, text: 'Sure.\n```python\ndef f():\n    return "ok"\n```' }
+          : c;
+      },
+    };
+    const ctx = createDirectContext({
+      llm,
+      exec: landscapeExec({ revealTopic: true }),
+      train: toyTasks(30),
+    });
+    const { final } = await runToEnd(
+      gepa,
+      { knobs: { iterations: 4, merge: false }, seed: 1, initialPrompt: START },
+      ctx,
+    );
+    const mutate = inner.requests.filter((r) => r.purpose === 'mutate');
+    const firstAsks = mutate.filter((r) => r.messages.length === 1).length;
+    const reasks = mutate.filter((r) => r.messages.at(-1)?.content === GEPA_REASK_CODE).length;
+    const proposals = [...final.candidates, ...final.rejected].filter(
+      (c) => c.origin.kind === 'reflect',
+    );
+    // Every reflection was re-asked once, and what was proposed came from the re-asks.
+    expect({
+      reasked: firstAsks > 0 && reasks === firstAsks,
+      code: proposals.filter((c) => /def f\(\)/.test(c.prompt.text)).length,
+      proposals: proposals.length,
+    }).toEqual({ reasked: true, code: 0, proposals: firstAsks });
   });
 
   it('hands the reflection model the failure text, and keeps only minibatch improvements', async () => {

@@ -63,7 +63,7 @@ import {
 import { clip, renderFeedback } from '../feedback';
 import { boolKnob, enumKnob, floatKnob, intKnob, num, bool, readKnobs, str } from '../knobs';
 import type { KnobValues } from '../knobs';
-import { fill, GEPA_REASK, GEPA_REFLECT } from '../meta-prompts';
+import { fill, GEPA_REASK, GEPA_REASK_CODE, GEPA_REFLECT } from '../meta-prompts';
 import type {
   BaseState,
   BudgetCheckResult,
@@ -272,8 +272,26 @@ export function gepaFront(s: Pick<GepaState, 'candidates' | 'paretoIds'>): {
 /** The last ``` block of an answer (language tag dropped), or undefined. */
 export function parseFenced(text: string): string | undefined {
   const blocks = [...text.matchAll(/```[^\n`]*\n?([\s\S]*?)```/g)].map((m) => (m[1] ?? '').trim());
-  const last = blocks.filter((b) => b !== '').pop();
-  return last;
+  return blocks.filter((b) => b !== '').pop();
+}
+
+/**
+ * What a reflection answer proposes: the instruction in its last ``` block, or why there is none.
+ * A block that opens as a program (def, class, import, a decorator) is code:
+ * a small reflection model often writes the instruction as loose text and then a solution to one
+ * of the tasks it was shown in a ```python block (Qwen2.5-Coder-0.5B on HumanEval+,
+ * docs/results.md). Scored as a prompt, that code would spend a minibatch of gradings on nothing.
+ * gepa 0.1.4 takes whatever its backticks hold; the paper leaves it open.
+ */
+export function parseReflection(
+  text: string,
+): { instruction: string } | { missing: 'no-block' | 'code' } {
+  const b = parseFenced(text);
+  if (b === undefined) return { missing: 'no-block' };
+  // By what it holds, not the fence's tag: the 0.5B model also puts prose instructions in
+  // ```python blocks.
+  const code = /^(async def |def |class |import |from \S+ import |@\w)/.test(b);
+  return code ? { missing: 'code' } : { instruction: b };
 }
 
 /** GEPA's own budget (metric calls or LLM calls) would run over: stop at the last step. */
@@ -488,8 +506,9 @@ async function reflectStep(
   let text: string | undefined;
   try {
     text = await askInConversation(costing(ctx, cost), rng, meta, o, (answer) => {
-      const parsed = parseFenced(answer);
-      return parsed !== undefined ? { accept: parsed } : { reask: GEPA_REASK };
+      const parsed = parseReflection(answer);
+      if ('instruction' in parsed) return { accept: parsed.instruction };
+      return { reask: parsed.missing === 'code' ? GEPA_REASK_CODE : GEPA_REASK };
     });
   } finally {
     // Spent even when the run's budget ends the conversation midway.
@@ -497,7 +516,11 @@ async function reflectStep(
   }
   if (text === undefined) {
     if (limits(s, ctx)) return 'budget';
-    ctx.emit({ type: 'note', step, message: 'The reflection had no instruction in a ``` block.' });
+    ctx.emit({
+      type: 'note',
+      step,
+      message: 'The reflection had no instruction in a ``` block (none, or only code).',
+    });
     return undefined;
   }
   const feedback = clip(examples, 2000);
