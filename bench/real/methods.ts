@@ -112,6 +112,9 @@ function context(o: {
   split: Split;
   meter: GradingMeter;
   maxTokens: number;
+  /** Progress of a method that runs for an hour: each score and note, with the gradings spent. */
+  log: (s: string) => void;
+  method: string;
 }): OptimizerContext & { events: OptimizerEvent[] } {
   const { llm, exec, split, meter } = o;
   const signal = new AbortController().signal;
@@ -139,7 +142,15 @@ function context(o: {
     feedback: feedbackFor(split.feedback, split.validation),
     budget: meter,
     signal,
-    emit: (e) => void events.push(e),
+    emit: (e) => {
+      events.push(e);
+      const spent = `${meter.gradings}/${meter.maxGradings} gradings, ${meter.llmCalls} calls`;
+      if (e.type === 'scored')
+        o.log(
+          `  ${o.method} step ${e.step}: ${e.score.perTask.filter((p) => p.passed).length}/${e.score.perTask.length} passed (${e.prompt.operator} ${e.prompt.id.slice(0, 8)}); ${spent}`,
+        );
+      else if (e.type === 'note') o.log(`  ${o.method} step ${e.step}: ${e.message} (${spent})`);
+    },
     events,
   };
 }
@@ -314,7 +325,15 @@ export async function partMethods(o: {
           o.reflection && usesMeta ? routeByRole(base, await o.reflection.llm()) : base;
         const llm = roleCounter(routed, roles);
         const meter = new GradingMeter(maxGradings);
-        const ctx = context({ llm, exec: o.exec(), split, meter, maxTokens: o.maxTokens });
+        const ctx = context({
+          llm,
+          exec: o.exec(),
+          split,
+          meter,
+          maxTokens: o.maxTokens,
+          log: o.log,
+          method,
+        });
         let prompt: string;
         let stop: string;
         if (method === 'gepa-official') {
