@@ -36,6 +36,12 @@ interface RoleUse {
   calls: number;
   promptTokens: number;
   completionTokens: number;
+  /**
+   * Model time of those calls: each answer's own latency, also for one read back from the answer
+   * cache, so a resumed run reports what an uninterrupted one would have taken (absent in results
+   * kept before it was counted).
+   */
+  ms?: number;
 }
 export interface MethodResult {
   method: string;
@@ -46,7 +52,10 @@ export interface MethodResult {
   prompt: string;
   /** Held-out task id → strict pass (0/1), in split order. */
   heldout: number[];
+  /** Wall time of the process that finished the method (a resumed run: its last part only). */
   minutes: number;
+  /** Model time of the held-out answers (absent in results kept before it was counted). */
+  heldoutMs?: number;
 }
 
 /** The budget of task gradings a method may spend, enforced beside the usual limits. */
@@ -70,8 +79,9 @@ function roleCounter(inner: LlmPort, roles: Record<string, RoleUse>): LlmPort {
     async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
       const c = await inner.complete(req, signal);
       const role = req.purpose === 'generate' ? 'generate' : `meta:${req.purpose ?? 'other'}`;
-      const r = (roles[role] ??= { calls: 0, promptTokens: 0, completionTokens: 0 });
+      const r = (roles[role] ??= { calls: 0, promptTokens: 0, completionTokens: 0, ms: 0 });
       r.calls += 1;
+      r.ms = (r.ms ?? 0) + (c.cached ? (c.firstLatencyMs ?? 0) : c.latencyMs);
       r.promptTokens += c.usage.promptTokens;
       r.completionTokens += c.usage.completionTokens;
       // Every answer counts against the budget, from the cache or not: a resumed bench spends
@@ -371,6 +381,7 @@ export async function partMethods(o: {
           prompt,
           heldout,
           minutes: (performance.now() - t0) / 60000,
+          heldoutMs: Object.values(heldRoles).reduce((a, u) => a + (u.ms ?? 0), 0),
         };
         o.keep(part, r);
       }
@@ -385,11 +396,16 @@ export async function partMethods(o: {
 
 function printMethod(r: MethodResult, n: number): void {
   const pass = r.heldout.reduce((a, b) => a + b, 0);
+  const min = (ms: number): string => `${(ms / 60000).toFixed(1)} min`;
   const roles = Object.entries(r.roles)
-    .map(([k, v]) => `${k} ${v.calls} calls ${v.promptTokens}+${v.completionTokens} tok`)
+    .map(
+      ([k, v]) =>
+        `${k} ${v.calls} calls ${v.promptTokens}+${v.completionTokens} tok${v.ms !== undefined ? ` ${min(v.ms)}` : ''}`,
+    )
     .join('; ');
+  const held = r.heldoutMs !== undefined ? `; held-out answers ${min(r.heldoutMs)}` : '';
   console.log(
-    `  ${r.method.padEnd(17)} seed ${r.seed}: held-out pass@1 ${((100 * pass) / n).toFixed(1)}% (${pass}/${n}); ${r.gradings} gradings; ${roles}; stop ${r.stop}; ${r.minutes.toFixed(1)} min`,
+    `  ${r.method.padEnd(17)} seed ${r.seed}: held-out pass@1 ${((100 * pass) / n).toFixed(1)}% (${pass}/${n}); ${r.gradings} gradings; ${roles}; stop ${r.stop}${held}; last process ${r.minutes.toFixed(1)} min`,
   );
   console.log(
     `    prompt: ${JSON.stringify(r.prompt.slice(0, 300))}${r.prompt.length > 300 ? '…' : ''}`,

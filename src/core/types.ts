@@ -183,6 +183,8 @@ export interface Completion {
   finishReason: FinishReason;
   /** Set by the completion cache when the answer came from it, not from the model. */
   cached?: boolean;
+  /** A cached answer: the engine's wall time when the model first wrote it. */
+  firstLatencyMs?: number;
   /**
    * The engine ended the answer itself once its code was complete (core/code-stop.ts): a
    * legitimate early end, kept apart from a model's own stop and from a server cutting it short.

@@ -83,7 +83,12 @@ export class CachedEngine implements LlmPort {
     const hit = await this.store.get(key);
     if (hit) {
       this.stats.hits++;
-      return { ...hit.completion, latencyMs: 0, cached: true };
+      return {
+        ...hit.completion,
+        latencyMs: 0,
+        cached: true,
+        firstLatencyMs: hit.completion.latencyMs,
+      };
     }
     this.stats.misses++;
     const completion = await this.inner.complete(req, signal);

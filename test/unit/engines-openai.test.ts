@@ -595,6 +595,11 @@ describe('answers the server did not finish', () => {
     expect(again.cached).toBe(true);
     expect(again.text).toBe('x = 1');
     expect(again.retried).toBeUndefined();
+    // What the answer cost the model the first time stays known (bench:real's model time).
+    expect({ latencyMs: again.latencyMs, firstLatencyMs: again.firstLatencyMs }).toEqual({
+      latencyMs: 0,
+      firstLatencyMs: first.latencyMs,
+    });
 
     const done = { usage: { promptTokens: 1, completionTokens: 0 }, latencyMs: 1, model: 'm' };
     expect(cacheable(GREEDY, { ...done, text: '', finishReason: 'stop' })).toBe(false);
