@@ -42,6 +42,7 @@ export const completionSchema = v.object({
   model: text,
   finishReason: v.picklist(['stop', 'length', 'abort']),
   cached: maybe(v.boolean()),
+  firstLatencyMs: maybe(num),
   stoppedAtCode: maybe(v.boolean()),
   usageEstimated: maybe(v.boolean()),
   retried: maybe(v.object({ count, reason: text })),

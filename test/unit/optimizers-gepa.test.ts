@@ -126,6 +126,13 @@ describe('GEPA runs', () => {
     expect(parseReflection(answer)).toEqual({ missing: 'code' });
     expect(parseReflection('```\nfrom math import gcd\n```')).toEqual({ missing: 'code' });
     expect(parseReflection('no block')).toEqual({ missing: 'no-block' });
+    // A heading is no instruction; above one, it is dropped.
+    expect(parseReflection('```\n### New instruction:\n\n```\nTask:\nImplement f.\n```')).toEqual({
+      missing: 'no-block',
+    });
+    expect(parseReflection('```\n**New instruction:**\nYou are careful.\n```')).toEqual({
+      instruction: 'You are careful.',
+    });
     // A prose instruction in a ```python block is still an instruction.
     expect(parseReflection('```python\nYou are careful.\n```')).toEqual({
       instruction: 'You are careful.',

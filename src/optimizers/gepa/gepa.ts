@@ -275,23 +275,32 @@ export function parseFenced(text: string): string | undefined {
   return blocks.filter((b) => b !== '').pop();
 }
 
+/** A heading line such as "### New instruction:" or "**Improved prompt**". */
+const LABEL =
+  /^(#+\s*|\*\*)?\s*(new|improved|updated|revised)?\s*(system\s+)?(instruction|prompt)\s*:?\s*(\*\*)?\s*:?\s*$/i;
+
 /**
  * What a reflection answer proposes: the instruction in its last ``` block, or why there is none.
- * A block that opens as a program (def, class, import, a decorator) is code:
- * a small reflection model often writes the instruction as loose text and then a solution to one
- * of the tasks it was shown in a ```python block (Qwen2.5-Coder-0.5B on HumanEval+,
- * docs/results.md). Scored as a prompt, that code would spend a minibatch of gradings on nothing.
- * gepa 0.1.4 takes whatever its backticks hold; the paper leaves it open.
+ * Two shapes of a small reflection model's answer are no instruction, and are re-asked (Qwen2.5-
+ * Coder-0.5B on HumanEval+, docs/results.md), where gepa 0.1.4 takes whatever its backticks hold
+ * and the paper leaves it open:
+ * - a block that opens as a program (def, class, import, a decorator): a solution to one of the
+ *   tasks it was shown. Judged by what the block holds, not its fence tag: the same model also
+ *   puts prose instructions in ```python blocks.
+ * - a block that is only a heading ("### New instruction:"), the rest of the answer outside it:
+ *   scored as a prompt, it took at least 23 of one run's 200 gradings. A heading above an
+ *   instruction is dropped from it.
  */
 export function parseReflection(
   text: string,
 ): { instruction: string } | { missing: 'no-block' | 'code' } {
   const b = parseFenced(text);
   if (b === undefined) return { missing: 'no-block' };
-  // By what it holds, not the fence's tag: the 0.5B model also puts prose instructions in
-  // ```python blocks.
-  const code = /^(async def |def |class |import |from \S+ import |@\w)/.test(b);
-  return code ? { missing: 'code' } : { instruction: b };
+  const [first = '', ...rest] = b.split('\n');
+  const body = LABEL.test(first.trim()) ? rest.join('\n').trim() : b;
+  if (body === '') return { missing: 'no-block' };
+  const code = /^(async def |def |class |import |from \S+ import |@\w)/.test(body);
+  return code ? { missing: 'code' } : { instruction: body };
 }
 
 /** GEPA's own budget (metric calls or LLM calls) would run over: stop at the last step. */
