@@ -33,7 +33,7 @@ import { mcnemarExact } from '../src/core/stats';
 import type { CompletionRequest } from '../src/core/types';
 import type { CompletionEntry } from '../src/engines/cache';
 import { parseFenced, parseReflection } from '../src/optimizers/gepa/gepa';
-import { fill } from '../src/optimizers/meta-prompts';
+import { fill, GEPA_REFLECT } from '../src/optimizers/meta-prompts';
 import { DEV_MODELS, devModelPath, type DevModel } from '../test/support/models';
 import { cachedServerModel, startLlamaServer } from './real/server';
 import { FileCompletionStore } from './real/store';
@@ -67,22 +67,26 @@ Write an improved instruction for the assistant, so that it avoids the mistakes 
 type Kind = 'none' | 'code' | 'unchanged' | 'task' | 'instruction';
 const KINDS: Kind[] = ['instruction', 'unchanged', 'task', 'code', 'none'];
 
-/** The instruction the meta-prompt shows (GEPA_REFLECT puts it in the first ``` block). */
-function parentOf(req: CompletionRequest): string {
-  const m = /Instruction:\n```\n([\s\S]*?)\n```/.exec(req.messages[0]?.content ?? '');
-  return (m?.[1] ?? '').trim();
+/**
+ * What `fill(GEPA_REFLECT, …)` put into a stored request (its instruction and examples), read
+ * back by the template itself; undefined for a request of another form (a re-ask, another method).
+ */
+function unfillReflect(text: string): { prompt: string; examples: string } | undefined {
+  const [pre, a, mid, b, post] = GEPA_REFLECT.split(/\[\[(\w+)\]\]/);
+  if (a !== 'prompt' || b !== 'examples')
+    throw new Error(
+      'GEPA_REFLECT no longer shows [[prompt]] then [[examples]]: update bench:reflection.',
+    );
+  const esc = (x = ''): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^${esc(pre)}([\\s\\S]*?)${esc(mid)}([\\s\\S]*)${esc(post)}$`).exec(text);
+  return m ? { prompt: m[1]!.trim(), examples: m[2]! } : undefined;
 }
 
 /** The same reflection in the small-model wording: its instruction and examples, re-filled. */
 function reworded(req: CompletionRequest): CompletionRequest {
   if (!WORDING) return req;
-  const text = req.messages[0]?.content ?? '';
-  const examples = /showed:\n\n([\s\S]*)\n\nWrite a new instruction/.exec(text)?.[1];
-  if (examples === undefined)
-    throw new Error(
-      "A stored reflection request is not in GEPA_REFLECT's form; it cannot be re-worded.",
-    );
-  const content = fill(GEPA_REFLECT_SMALL, { prompt: parentOf(req), examples });
+  const shown = unfillReflect(req.messages[0]?.content ?? '')!;
+  const content = fill(GEPA_REFLECT_SMALL, shown);
   return { ...req, messages: [{ role: 'user', content }] };
 }
 
@@ -105,9 +109,7 @@ const first = entries.filter(
   (e) =>
     e.request?.purpose === 'mutate' &&
     e.request.messages.length === 1 &&
-    /Reply with the new instruction only, inside one ``` block/.test(
-      e.request.messages[0]?.content ?? '',
-    ),
+    unfillReflect(e.request.messages[0]?.content ?? '') !== undefined,
 );
 const taskModel = first[0]?.model;
 const asked = first.filter((e) => e.model === taskModel);
@@ -126,7 +128,7 @@ try {
   for (const [i, e] of asked.entries()) {
     const req = e.request!;
     const c = await llm.complete(reworded(req));
-    const parent = parentOf(req);
+    const parent = unfillReflect(req.messages[0]?.content ?? '')!.prompt;
     kinds.small!.push(sortAnswer(e.completion.text, parent));
     kinds.other!.push(sortAnswer(c.text, parent));
     console.log(
