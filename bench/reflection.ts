@@ -92,7 +92,8 @@ function reworded(req: CompletionRequest): CompletionRequest {
 
 function sortAnswer(answer: string, parent: string): Kind {
   const r = parseReflection(answer);
-  if ('missing' in r) return r.missing === 'code' ? 'code' : 'none';
+  // Without the request, parseReflection cannot tell a copy of it: sorted by shape only.
+  if ('missing' in r) return r.missing === 'code' || r.missing === 'task' ? r.missing : 'none';
   const p = r.instruction;
   if (p.trim() === parent) return 'unchanged';
   if (/^(Task|Your task|In this task)\b/m.test(p) || /\bdef \w+\(/.test(p)) return 'task';

@@ -8,10 +8,11 @@
 
 /**
  * Placeholders the meta-prompts show as the answer format ("{{new prompt}}", "<START> new
- * prompt <END>"), and what models write in their place when they only echo the format.
+ * prompt <END>"), and what models write in their place when they only echo the format
+ * (Qwen2.5-Coder-0.5B: "{{python code block}}", "{{new prompt}} {{code}}").
  */
 const PLACEHOLDER =
-  /^[\s"'`.…]*(?:(?:the|your|a|an|my)\s+)?(?:(?:new|improved|better|final|rewritten|revised|refined|updated|modified)\s+)*(?:prompt|instruction|system prompt|text)(?:\s+(?:here|goes here|text))?[\s"'`.…]*$/i;
+  /^[\s"'`.…]*(?:(?:the|your|a|an|my)\s+)?(?:(?:new|improved|better|final|rewritten|revised|refined|updated|modified)\s+)*(?:prompt|instruction|system prompt|text|(?:python\s+)?code(?:\s+block)?|solution|answer)(?:\s+(?:here|goes here|text))?[\s"'`.…]*$/i;
 
 /** True when `text` is a placeholder echo or an ellipsis rather than a prompt. */
 export function isPlaceholderEcho(text: string): boolean {
@@ -57,14 +58,21 @@ export function parseDoubleBraces(text: string): string | undefined {
   return spans[spans.length - 1];
 }
 
-/** The last well-formed answer between `open` and `close` tags, or undefined. */
+/**
+ * The last well-formed answer between `open` and `close` tags, or undefined. A span holding a tag
+ * or only "and"/"or" is the format sentence quoted back ("between <START> and <END>"), no answer:
+ * Qwen2.5-Coder-0.5B echoed GPO's request inside its tags, and the quoted tags then closed a
+ * "prompt" reading "and <END>.".
+ */
 export function parseTagged(text: string, open: string, close: string): string | undefined {
   let end = text.lastIndexOf(close);
   while (end >= 0) {
     const start = text.lastIndexOf(open, end);
     if (start < 0) return undefined;
     const inner = text.slice(start + open.length, end).trim();
-    if (!isPlaceholderEcho(inner)) return inner;
+    const quotesFormat =
+      inner.includes(open) || inner.includes(close) || /^(and|or|,)?$/i.test(inner);
+    if (!quotesFormat && !isPlaceholderEcho(inner)) return inner;
     end = start > 0 ? text.lastIndexOf(close, start - 1) : -1;
   }
   return undefined;

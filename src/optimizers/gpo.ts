@@ -65,7 +65,9 @@ import {
   GPO_GENERATE,
   GPO_META,
   GPO_OVER_BUDGET,
+  GPO_REASK,
   GPO_TRAJECTORY_HEADER,
+  REASK_NOT_INSTRUCTION,
 } from './meta-prompts';
 import {
   GPO_EDIT_SMALL,
@@ -74,6 +76,7 @@ import {
   SMALL_EXAMPLE_PROMPT,
   WORDINGS,
 } from './meta-prompts-small';
+import { notAnInstruction } from './proposal-check';
 import type { BaseState, MethodInfo, Optimizer, OptimizerContext, PromptScore } from './types';
 
 export const TRAJECTORIES = [
@@ -497,11 +500,15 @@ export const gpo: Optimizer<GpoState> = {
           operator: str(s.knobs, 'update') === 'editing' ? 'edit' : 'generate',
           step,
         },
-        () => writeCandidate(ctx, rng, meta, s.current.text, strict ? budget : undefined, s.knobs),
+        () =>
+          writeCandidate(ctx, rng, meta, s.current.text, strict ? budget : undefined, s.knobs, [
+            s.current.text,
+            ...s.trajectory.map((e) => e.text),
+          ]),
         (i) =>
           strict
-            ? `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed) after every re-ask.`
-            : `Candidate ${i + 1} was refused: no prompt between <START> and <END> after every re-ask.`,
+            ? `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed, code, or a copy of the request) after every re-ask.`
+            : `Candidate ${i + 1} was refused: no prompt between <START> and <END> (or only code, or a copy of the request) after every re-ask.`,
       );
       if (!accepted) return finish(s, 'budget');
       // The measured edit distance of every candidate, shown beside the budget it was given.
@@ -577,8 +584,9 @@ export const gpo: Optimizer<GpoState> = {
 };
 
 /**
- * Ask for one candidate; re-ask in the conversation while the answer is malformed or, with a
- * strict budget, changes more than `budget` words.
+ * Ask for one candidate; re-ask in the conversation while the answer is malformed, is no
+ * instruction (code, a copy of the request: proposal-check.ts; `shown` are the prompts the
+ * request quotes) or, with a strict budget, changes more than `budget` words.
  */
 function writeCandidate(
   ctx: OptimizerContext,
@@ -587,12 +595,14 @@ function writeCandidate(
   current: string,
   budget: number | undefined,
   knobs: KnobValues,
+  shown: readonly string[],
 ): Promise<string | undefined> {
   const o = { temperature: num(knobs, 'temperature'), maxReasks: num(knobs, 'reasks') };
   return askInConversation(ctx, rng, meta, o, (answer) => {
     const text = parseTagged(answer, '<START>', '<END>');
-    if (!text || text === SMALL_EXAMPLE_PROMPT)
-      return { reask: 'Reply with the new prompt between <START> and <END>.' };
+    if (!text || text === SMALL_EXAMPLE_PROMPT) return { reask: GPO_REASK };
+    const why = notAnInstruction(text, meta, shown);
+    if (why !== undefined) return { reask: `${REASK_NOT_INSTRUCTION[why]} ${GPO_REASK}` };
     if (budget === undefined) return { accept: text };
     const distance = wordEditDistance(current, text);
     return distance <= budget

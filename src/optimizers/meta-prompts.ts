@@ -23,8 +23,23 @@ Prompt:
 
 Write one improved version of this prompt that will make the model write code that is more likely to be correct and to pass the tests. Keep it a general instruction for any programming task, not for one specific task. Reply with the new prompt only, wrapped in double curly braces, like this: {{new prompt}}`;
 
+/** Prochemy's answer format, said again in every re-ask. */
+export const PROCHEMY_FORMAT = `Reply again with only the improved prompt, in the form {{new prompt}}.`;
+
 /** Said after an answer that lacked the `{{ }}` wrapper. */
-export const PROCHEMY_REASK = `Your answer did not contain a prompt wrapped in double curly braces. Reply again with only the improved prompt, in the form {{new prompt}}.`;
+export const PROCHEMY_REASK = `Your answer did not contain a prompt wrapped in double curly braces. ${PROCHEMY_FORMAT}`;
+
+/**
+ * Said, before the method's own format reminder, after a well-formed answer that is no
+ * instruction (optimizers/proposal-check.ts): a small optimizer model writes code or a task, or
+ * copies the request back.
+ */
+export const REASK_NOT_INSTRUCTION = {
+  code: 'Your answer was Python code, not an instruction. Do not solve the tasks and do not write a new task.',
+  task: 'Your answer was a new programming task, not an instruction for the assistant. Do not write a task.',
+  'copies-request':
+    'Your answer copied my message back instead of writing a new instruction in your own words.',
+} as const;
 
 /** GPO (arXiv 2402.17564): the meta-prompt, with the trajectory as update direction. */
 export const GPO_META = `Your task is to improve a prompt (a system instruction) that a language model uses to write Python code for programming tasks. The score of a prompt is the percentage of tasks whose tests its code passes.
@@ -43,6 +58,9 @@ export const GPO_TRAJECTORY_HEADER = `Below are previous prompts with their scor
 export const GPO_GENERATE = `Write a new improved prompt. You are allowed to change up to [[budget]] words in the current prompt.`;
 
 export const GPO_EDIT = `Improve the current prompt by editing it: add, delete or replace words, at most [[budget]] words in total. Keep the rest unchanged.`;
+
+/** GPO: said after an answer without a prompt between the tags. */
+export const GPO_REASK = `Reply with the new prompt between <START> and <END>.`;
 
 export const GPO_OVER_BUDGET = `Your new prompt changed [[distance]] words, more than the allowed [[budget]]. Write it again, changing at most [[budget]] words compared with the current prompt, between <START> and <END>.`;
 
@@ -147,6 +165,9 @@ Reply with the new instruction only, inside one \`\`\` block.`;
 
 /** GEPA: said after an answer without a ``` block. */
 export const GEPA_REASK = `Your answer had no instruction inside a \`\`\` block. Reply again with only the new instruction, inside one \`\`\` block.`;
+
+/** GEPA's answer format, said again after a block that is no instruction (proposal-check.ts). */
+export const GEPA_FORMAT = `Reply again with only the new instruction for the assistant, in your own words, inside one \`\`\` block.`;
 
 /** GEPA: said after an answer whose block was Python code rather than an instruction. */
 export const GEPA_REASK_CODE = `Your answer's \`\`\` block held Python code, not an instruction. Do not solve the tasks. Reply again with only the new instruction for the assistant, in words, inside one \`\`\` block.`;

@@ -53,7 +53,14 @@ import {
   str,
   type KnobValues,
 } from './knobs';
-import { fill, PROCHEMY_MUTATE, PROCHEMY_REASK } from './meta-prompts';
+import {
+  fill,
+  PROCHEMY_FORMAT,
+  PROCHEMY_MUTATE,
+  PROCHEMY_REASK,
+  REASK_NOT_INSTRUCTION,
+} from './meta-prompts';
+import { notAnInstruction } from './proposal-check';
 import {
   PROCHEMY_MUTATE_SMALL,
   PROCHEMY_REASK_SMALL,
@@ -204,7 +211,10 @@ export function chooseTrainingSet(
   return { ids: [...chosen, ...muts].map((t) => t.id), mutated: muts.length };
 }
 
-/** One variant: ask, parse `{{ }}`, re-ask in the same conversation while malformed. */
+/**
+ * One variant: ask, parse `{{ }}`, re-ask in the same conversation while malformed or no
+ * instruction (code, a copy of the request: proposal-check.ts).
+ */
 function writeVariant(
   ctx: OptimizerContext,
   rng: Rng,
@@ -217,9 +227,12 @@ function writeVariant(
   return askInConversation(ctx, rng, meta, o, (answer) => {
     const parsed = parseDoubleBraces(answer);
     // An answer that only copies the format's example is no variant.
-    return parsed !== undefined && parsed !== SMALL_EXAMPLE_PROMPT
-      ? { accept: parsed }
-      : { reask: small ? PROCHEMY_REASK_SMALL : PROCHEMY_REASK };
+    if (parsed === undefined || parsed === SMALL_EXAMPLE_PROMPT)
+      return { reask: small ? PROCHEMY_REASK_SMALL : PROCHEMY_REASK };
+    const why = notAnInstruction(parsed, meta, [current]);
+    if (why === undefined) return { accept: parsed };
+    const format = small ? PROCHEMY_REASK_SMALL : PROCHEMY_FORMAT;
+    return { reask: `${REASK_NOT_INSTRUCTION[why]} ${format}` };
   });
 }
 

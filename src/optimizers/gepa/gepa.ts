@@ -63,7 +63,15 @@ import {
 import { clip, renderFeedback } from '../feedback';
 import { boolKnob, enumKnob, floatKnob, intKnob, num, bool, readKnobs, str } from '../knobs';
 import type { KnobValues } from '../knobs';
-import { fill, GEPA_REASK, GEPA_REASK_CODE, GEPA_REFLECT } from '../meta-prompts';
+import {
+  fill,
+  GEPA_REASK,
+  GEPA_REASK_CODE,
+  GEPA_FORMAT,
+  GEPA_REFLECT,
+  REASK_NOT_INSTRUCTION,
+} from '../meta-prompts';
+import { notAnInstruction, type NotAnInstruction } from '../proposal-check';
 import type {
   BaseState,
   BudgetCheckResult,
@@ -281,26 +289,39 @@ const LABEL =
 
 /**
  * What a reflection answer proposes: the instruction in its last ``` block, or why there is none.
- * Two shapes of a small reflection model's answer are no instruction, and are re-asked (Qwen2.5-
+ * Three shapes of a small reflection model's answer are no instruction, and are re-asked (Qwen2.5-
  * Coder-0.5B on HumanEval+, docs/results.md), where gepa 0.1.4 takes whatever its backticks hold
  * and the paper leaves it open:
- * - a block that opens as a program (def, class, import, a decorator): a solution to one of the
- *   tasks it was shown. Judged by what the block holds, not its fence tag: the same model also
- *   puts prose instructions in ```python blocks.
+ * - a block that is code (a solution to one of the tasks it was shown, or a new task with its
+ *   `def`; proposal-check.ts). Judged by what the block holds, not its fence tag: the same model
+ *   also puts prose instructions in ```python blocks.
  * - a block that is only a heading ("### New instruction:"), the rest of the answer outside it:
  *   scored as a prompt, it took at least 23 of one run's 200 gradings. A heading above an
  *   instruction is dropped from it.
+ * - a block that is a new task ("Task: Write a function that…"), or that mostly copies the
+ *   request (`request`, with the parent `shown` in it): a task's docstring, an example as
+ *   shown, the meta-prompt's own sentences.
  */
 export function parseReflection(
   text: string,
-): { instruction: string } | { missing: 'no-block' | 'code' } {
+  request = '',
+  shown: readonly string[] = [],
+): { instruction: string } | { missing: 'no-block' | NotAnInstruction } {
   const b = parseFenced(text);
   if (b === undefined) return { missing: 'no-block' };
   const [first = '', ...rest] = b.split('\n');
   const body = LABEL.test(first.trim()) ? rest.join('\n').trim() : b;
   if (body === '') return { missing: 'no-block' };
-  const code = /^(async def |def |class |import |from \S+ import |@\w)/.test(body);
-  return code ? { missing: 'code' } : { instruction: body };
+  const why = notAnInstruction(body, request, shown);
+  return why ? { missing: why } : { instruction: body };
+}
+
+/** What GEPA says after a reflection that proposed no instruction. */
+function reaskFor(missing: 'no-block' | NotAnInstruction): string {
+  if (missing === 'no-block') return GEPA_REASK;
+  // The code re-ask's wording predates the shared ones; kept, so stored runs replay.
+  if (missing === 'code') return GEPA_REASK_CODE;
+  return `${REASK_NOT_INSTRUCTION[missing]} ${GEPA_FORMAT}`;
 }
 
 /** GEPA's own budget (metric calls or LLM calls) would run over: stop at the last step. */
@@ -515,9 +536,9 @@ async function reflectStep(
   let text: string | undefined;
   try {
     text = await askInConversation(costing(ctx, cost), rng, meta, o, (answer) => {
-      const parsed = parseReflection(answer);
+      const parsed = parseReflection(answer, meta, [parent.prompt.text]);
       if ('instruction' in parsed) return { accept: parsed.instruction };
-      return { reask: parsed.missing === 'code' ? GEPA_REASK_CODE : GEPA_REASK };
+      return { reask: reaskFor(parsed.missing) };
     });
   } finally {
     // Spent even when the run's budget ends the conversation midway.
@@ -528,7 +549,8 @@ async function reflectStep(
     ctx.emit({
       type: 'note',
       step,
-      message: 'The reflection had no instruction in a ``` block (none, or only code).',
+      message:
+        'The reflection had no instruction in a ``` block (none, code, a task, or a copy of the request).',
     });
     return undefined;
   }

@@ -30,6 +30,7 @@ import type {
 } from '../types';
 import { ACTIONS, featureVector, shapedReward, type ActionName } from './features';
 import { crossoverWords, mutateWords } from './lexical';
+import { notAnInstruction } from '../proposal-check';
 import { generateMessages, parsePromptAnswer, rewriteMessages } from './llm-actions';
 import type { Transition } from './ppo';
 
@@ -347,6 +348,7 @@ async function applyAction(
           })
         : rewriteMessages(current.text);
     const purpose: Purpose = action === 'generate' ? 'mutate' : 'rewrite';
+    const request = messages.map((m) => m.content).join('\n');
     const asked = await askParsed(
       ctx,
       () => ({
@@ -361,7 +363,9 @@ async function applyAction(
       }),
       (answer) => {
         const text = parsePromptAnswer(answer);
-        return text === undefined ? undefined : normalizeWhitespace(text) || undefined;
+        // Code or a copy of the request is no instruction (proposal-check.ts): asked afresh.
+        if (text === undefined || notAnInstruction(text, request, [current.text])) return undefined;
+        return normalizeWhitespace(text) || undefined;
       },
       num(state.knobs, 'maxReasks'),
     );

@@ -1,0 +1,100 @@
+/**
+ * Is a proposal that parsed well an instruction at all? A small optimizer model answers in the
+ * right format with the wrong thing, and every such "prompt" costs task gradings when it is
+ * scored. Seen with Qwen2.5-Coder-0.5B as the optimizer model on HumanEval+ (docs/results.md):
+ * - code: a solution to one of the tasks it was shown, or a new task with its `def` (GEPA's
+ *   reflection, GPO's `<START>…<END>`);
+ * - a task: a new programming task under a "Task:" label (GEPA's reflection, 6 of 27 blocks
+ *   that were neither code nor copies). Only the label is judged: "Write a function that…" may
+ *   open a general instruction too;
+ * - a copy of the request: the current prompt followed by the meta-prompt's own sentences or
+ *   examples ("Here are some tasks the model is given…", "Write one improved version of this
+ *   prompt…", "### Example 1 (passed) Task: …"), inside GPO's tags, Prochemy's braces and GEPA's
+ *   block.
+ * The papers (written for GPT-3.5/4 as the optimizer model) leave this open; gepa 0.1.4 scores
+ * whatever its backticks hold. Each method re-asks with the reason (REASK_NOT_INSTRUCTION) and
+ * its own format reminder.
+ */
+
+export type NotAnInstruction = 'code' | 'task' | 'copies-request';
+
+/** A proposal that opens as a program. */
+const PROGRAM_START = /^(async def |def |class |import |from \S+ import |@\w)/;
+/** A line that defines a function or class anywhere in the proposal: a task or its solution. */
+const DEFINITION_LINE =
+  /^[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(|^[ \t]*class[ \t]+\w+[ \t]*[(:]/m;
+
+/** Whether `text` is Python code rather than an instruction in words. */
+export function isCode(text: string): boolean {
+  const t = text.trim();
+  return PROGRAM_START.test(t) || DEFINITION_LINE.test(t);
+}
+
+/** A proposal that opens with a "Task:" label, as a heading or inline. */
+const TASK_LABEL = /^(#+\s*|\*\*)?\s*task\s*:/i;
+
+/**
+ * Runs of this many words shared with the request count as copied. Eight words of the same
+ * order rarely recur by chance in a new instruction, and a meta-prompt sentence is longer.
+ */
+const RUN = 8;
+
+const words = (text: string): string[] => text.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
+
+function runs(tokens: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i + RUN <= tokens.length; i++) out.add(tokens.slice(i, i + RUN).join(' '));
+  return out;
+}
+
+/** Which of `tokens` lie inside a run of RUN words found in `set`. */
+function covered(tokens: readonly string[], set: ReadonlySet<string>): boolean[] {
+  const hit = tokens.map(() => false);
+  for (let i = 0; i + RUN <= tokens.length; i++) {
+    if (set.has(tokens.slice(i, i + RUN).join(' '))) hit.fill(true, i, i + RUN);
+  }
+  return hit;
+}
+
+/**
+ * Whether `proposal` is mostly a copy of the request it answers: of its words that do not come
+ * from the prompts the request showed (`shown`: the current prompt, GPO's trajectory), more than
+ * half lie in runs of RUN words that the request holds. Words kept from a shown prompt are the
+ * point of an edit and do not count either way; a new sentence that quotes one line of a task
+ * stays an instruction.
+ */
+export function copiesRequest(
+  proposal: string,
+  request: string,
+  shown: readonly string[],
+): boolean {
+  const tokens = words(proposal);
+  // A separator between the shown prompts, so that no run spans two of them.
+  const shownRuns = runs(shown.flatMap((s) => [...words(s), '\u0000']));
+  const fromShown = covered(tokens, shownRuns);
+  const requestOnly = new Set([...runs(words(request))].filter((r) => !shownRuns.has(r)));
+  const fromRequest = covered(tokens, requestOnly);
+  let own = 0;
+  let copied = 0;
+  tokens.forEach((_, i) => {
+    if (fromShown[i]) return;
+    own++;
+    if (fromRequest[i]) copied++;
+  });
+  return copied >= RUN && copied * 2 > own;
+}
+
+/**
+ * Why a well-formed proposal is no instruction, or undefined when it is one. `request` is the
+ * whole text the optimizer model was sent, `shown` the prompts it quoted.
+ */
+export function notAnInstruction(
+  proposal: string,
+  request: string,
+  shown: readonly string[],
+): NotAnInstruction | undefined {
+  if (isCode(proposal)) return 'code';
+  if (TASK_LABEL.test(proposal.trim())) return 'task';
+  if (copiesRequest(proposal, request, shown)) return 'copies-request';
+  return undefined;
+}

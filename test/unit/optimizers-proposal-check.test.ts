@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import type { CompletionRequest } from '../../src/core/types';
+import { parseDoubleBraces, parseTagged } from '../../src/optimizers/answer-parsing';
+import { gepa, parseReflection } from '../../src/optimizers/gepa/gepa';
+import { gpo } from '../../src/optimizers/gpo';
+import { fill, PROCHEMY_MUTATE, REASK_NOT_INSTRUCTION } from '../../src/optimizers/meta-prompts';
+import { ppoOptimizer } from '../../src/optimizers/ppo/agent';
+import { prochemy } from '../../src/optimizers/prochemy';
+import { copiesRequest, isCode, notAnInstruction } from '../../src/optimizers/proposal-check';
+import { createDirectContext } from '../../src/optimizers/scoring';
+import { landscapeExec, landscapeLlm, toyTasks } from '../support/landscape';
+import { runToEnd } from '../support/run-optimizer';
+import { lastUser, scriptedLlm } from '../support/scripted-llm';
+
+const SEED =
+  'You are an expert Python programmer. Write a correct, self-contained solution to the task. Reply with one Python code block.';
+const PROCHEMY_REQUEST = fill(PROCHEMY_MUTATE, { prompt: SEED });
+const TASK_TEXT =
+  'def count_vowels(s):\n    """Return how many vowels the string s holds, counting y only when it ends the word.\n    >>> count_vowels("day")\n    2\n    """';
+const GPO_LIKE_REQUEST = `Your task is to improve a prompt.\n\nCurrent prompt:\n${SEED}\n\nHere are some tasks the model is given, with how the current prompt did on them:\nExample 1 — failed:\n${TASK_TEXT}\n\nWrite an improved prompt. Wrap the new prompt between <START> and <END>.`;
+
+describe('what is no instruction', () => {
+  it('code: a program, or a definition anywhere; not prose that names a keyword', () => {
+    expect(isCode('def f(x):\n    return x')).toBe(true);
+    expect(isCode('from math import gcd')).toBe(true);
+    expect(
+      isCode('Implement the area of a triangle.\n\n```python\ndef area(b, h):\n    """…"""\n```'),
+    ).toBe(true);
+    expect(
+      isCode('You are careful. Start the solution with def and the name the task gives.'),
+    ).toBe(false);
+    expect(isCode('Define every helper you use; classes are fine.')).toBe(false);
+  });
+
+  it('a task: a proposal under a "Task:" label', () => {
+    expect(notAnInstruction('Task:\nWrite a function that sorts a list.', '', [])).toBe('task');
+    expect(notAnInstruction('#### Task: Given a list, return its sum.', '', [])).toBe('task');
+    expect(notAnInstruction('You are careful. Read the task twice.', '', [])).toBeUndefined();
+  });
+
+  it('a copy of the request: the seed with the meta-prompt echoed after it', () => {
+    // As Qwen2.5-Coder-0.5B answered Prochemy: the prompt, then the request's own sentences.
+    const echo = `${SEED}\n\nWrite one improved version of this prompt that will make the model write code that is more likely to be correct and to pass the tests. Keep it a general instruction for any programming task.`;
+    expect(notAnInstruction(echo, PROCHEMY_REQUEST, [SEED])).toBe('copies-request');
+    // An example copied as shown (its docstring), under a heading of the request.
+    const example = `### Example 1 — failed\nReturn how many vowels the string s holds, counting y only when it ends the word.`;
+    expect(copiesRequest(example, GPO_LIKE_REQUEST, [SEED])).toBe(true);
+  });
+
+  it('not a copy: an edit of the shown prompt, the prompt itself, a quote inside own words', () => {
+    const edit = `${SEED} Before writing, list the edge cases the examples in the task show, and handle each one.`;
+    expect(notAnInstruction(edit, PROCHEMY_REQUEST, [SEED])).toBeUndefined();
+    expect(copiesRequest(SEED, PROCHEMY_REQUEST, [SEED])).toBe(false);
+    // One eight-word run of a task inside a longer instruction in the model's own words.
+    const quote =
+      'You are a careful Python programmer. When a task says how many vowels the string s holds, count every vowel exactly as the docstring defines it, check the examples by hand before replying, and keep special cases such as a trailing letter in mind throughout.';
+    expect(copiesRequest(quote, GPO_LIKE_REQUEST, [SEED])).toBe(false);
+    // A prompt of GPO's trajectory, quoted by the request, is a shown prompt, not a copy.
+    const earlier =
+      'Write correct Python code and check the edge cases the task states before replying.';
+    const withTrajectory = `Previous prompts:\n${earlier} (score 40)\n\n${GPO_LIKE_REQUEST}`;
+    expect(copiesRequest(earlier, withTrajectory, [SEED, earlier])).toBe(false);
+    expect(copiesRequest(earlier, withTrajectory, [SEED])).toBe(true);
+  });
+});
+
+describe('answer formats that only quote the format', () => {
+  it.each([
+    ['{{python code block}}', undefined],
+    ['Here it is:\n```python\n{{new prompt}} {{code}}\n```', undefined],
+    ['{{Write tests first.}}', 'Write tests first.'],
+  ])('braces %j', (text, want) => {
+    expect(parseDoubleBraces(text)).toBe(want);
+  });
+
+  it.each([
+    // GPO's request echoed inside the tags: the quoted "<START> and <END>" closed no prompt.
+    [`<START>\n${SEED}\n\nWrap the new prompt between <START> and <END>.\n<END>`, undefined],
+    ['<START>draft<END> then <START>Be exact.<END>', 'Be exact.'],
+    ['<START>Use <b>bold</b> names.<END>', 'Use <b>bold</b> names.'],
+  ])('tags %j', (text, want) => {
+    expect(parseTagged(text, '<START>', '<END>')).toBe(want);
+  });
+});
+
+describe('each optimizer re-asks a proposal that is no instruction', () => {
+  it('Prochemy: an echo of its request in braces is re-asked with the reason', async () => {
+    const echo = `{{${SEED}\n\nWrite one improved version of this prompt that will make the model write code that is more likely to be correct and to pass the tests.}}`;
+    const llm = scriptedLlm((req) => {
+      if (req.purpose === 'generate') return 'def f():\n    return "bad"';
+      return req.messages.length === 1 ? echo : '{{Be careful about edge cases.}}';
+    });
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(3) });
+    await prochemy.step(
+      await prochemy.init(
+        { knobs: { variants: 1, rounds: 1, trainTasks: 3 }, seed: 1, initialPrompt: SEED },
+        ctx,
+      ),
+      ctx,
+    );
+    const meta = llm.requests.filter((r) => r.purpose === 'mutate');
+    const proposed = ctx.events.flatMap((e) => (e.type === 'proposed' ? [e.prompt.text] : []));
+    expect({ reask: lastUser(meta[1]!).split('.')[0], proposed }).toEqual({
+      reask: REASK_NOT_INSTRUCTION['copies-request'].split('.')[0],
+      proposed: ['Be careful about edge cases.'],
+    });
+  });
+
+  it('GPO: a task with its def between the tags is re-asked and never scored', async () => {
+    const task = `<START>Implement the area of a triangle.\n\n\`\`\`python\ndef area(b, h):\n    return b * h / 2\n\`\`\`<END>`;
+    const llm = scriptedLlm((req) => {
+      if (req.purpose === 'generate') return 'def f():\n    return "bad"';
+      return req.messages.length === 1 ? task : '<START>Write correct code; test edge cases.<END>';
+    });
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(4) });
+    await gpo.step(
+      await gpo.init(
+        { knobs: { steps: 2, candidates: 1, trainTasks: 4 }, seed: 1, initialPrompt: SEED },
+        ctx,
+      ),
+      ctx,
+    );
+    const meta = llm.requests.filter((r) => r.purpose === 'mutate');
+    const proposed = ctx.events.flatMap((e) => (e.type === 'proposed' ? [e.prompt.text] : []));
+    expect({ reask: lastUser(meta[1]!).startsWith(REASK_NOT_INSTRUCTION.code), proposed }).toEqual({
+      reask: true,
+      proposed: ['Write correct code; test edge cases.'],
+    });
+  });
+
+  it('GEPA: a reflection that copies the request is re-asked, and no copy is scored', async () => {
+    const inner = landscapeLlm({ reflective: true });
+    const llm = {
+      ...inner,
+      async complete(req: CompletionRequest, signal?: AbortSignal) {
+        const c = await inner.complete(req, signal);
+        if (req.purpose !== 'mutate' || req.messages.length !== 1) return c;
+        // The first ask of every reflection: the request's own paragraph, handed back in a block
+        // (as Qwen2.5-Coder-0.5B did: "Write a new instruction for the assistant that reads…").
+        const asked = req.messages[0]!.content;
+        const paragraph = asked.slice(
+          asked.indexOf('Write a new instruction'),
+          asked.lastIndexOf('Reply with'),
+        );
+        return { ...c, text: '```\n' + paragraph.trim() + '\n```' };
+      },
+    };
+    const ctx = createDirectContext({
+      llm,
+      exec: landscapeExec({ revealTopic: true }),
+      train: toyTasks(30),
+    });
+    const { final } = await runToEnd(
+      gepa,
+      { knobs: { iterations: 4, merge: false }, seed: 1, initialPrompt: SEED },
+      ctx,
+    );
+    const mutate = inner.requests.filter((r) => r.purpose === 'mutate');
+    const firstAsks = mutate.filter((r) => r.messages.length === 1).length;
+    const reasks = mutate.filter((r) =>
+      lastUser(r).startsWith(REASK_NOT_INSTRUCTION['copies-request']),
+    ).length;
+    const proposals = [...final.candidates, ...final.rejected].filter(
+      (c) => c.origin.kind === 'reflect',
+    );
+    expect({
+      reasked: firstAsks > 0 && reasks === firstAsks,
+      proposals: proposals.length,
+    }).toEqual({ reasked: true, proposals: firstAsks });
+    // parseReflection without the request cannot tell a copy: the check needs the request.
+    expect('instruction' in parseReflection('```\nsome copied text here\n```')).toBe(true);
+  });
+
+  it('PPO agent: code in the prompt tags counts as no prompt, asked afresh, never adopted', async () => {
+    const inner = landscapeLlm({});
+    const llm = {
+      ...inner,
+      async complete(req: CompletionRequest, signal?: AbortSignal) {
+        const c = await inner.complete(req, signal);
+        return req.purpose === 'generate'
+          ? c
+          : { ...c, text: '<prompt>\ndef solve(x):\n    return x\n</prompt>' };
+      },
+    };
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(5) });
+    let state = await ppoOptimizer.init(
+      { knobs: { maxSteps: 30, maxReasks: 1 }, seed: 6, initialPrompt: SEED },
+      ctx,
+    );
+    while (!state.done) state = await ppoOptimizer.step(state, ctx);
+    const llmActions = state.trace.filter((t) => t.action === 'generate' || t.action === 'rewrite');
+    const adopted = ctx.events.some(
+      (e) => e.type === 'proposed' && /def solve/.test(e.prompt.text),
+    );
+    expect({
+      actions: llmActions.length > 0,
+      calls: llmActions.every((t) => t.llmCalls === 2),
+      adopted,
+    }).toEqual({ actions: true, calls: true, adopted: false });
+  });
+});
