@@ -165,15 +165,35 @@ function context(o: {
   };
 }
 
+/** The same port, logging every `every`-th answer: the held-out phase runs for an hour. */
+function answerProgress(
+  inner: LlmPort,
+  total: number,
+  log: (s: string) => void,
+  every = 10,
+): LlmPort {
+  let n = 0;
+  return {
+    ...inner,
+    async complete(req: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
+      const c = await inner.complete(req, signal);
+      n += 1;
+      if (n % every === 0 || n === total) log(`  held-out: ${n} of ${total} answers`);
+      return c;
+    },
+  };
+}
+
 async function heldoutScore(
   llm: LlmPort,
   exec: ExecPort,
   prompt: string,
   tasks: Task[],
   maxTokens: number,
+  log: (s: string) => void,
 ): Promise<number[]> {
   const score: ScoreFn = createScorer({
-    llm,
+    llm: answerProgress(llm, tasks.length, log),
     exec,
     generate: { temperature: 0, max_tokens: maxTokens },
     log: memoryEvaluationLog(),
@@ -371,6 +391,7 @@ export async function partMethods(o: {
           prompt,
           split.heldout,
           o.maxTokens,
+          o.log,
         );
         r = {
           method: usesMeta && o.reflection ? `${method}+refl` : method,
