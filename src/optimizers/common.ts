@@ -18,6 +18,7 @@ import type {
 import { normalizeWhitespace } from '../core/text';
 import { parseTagged } from './answer-parsing';
 import { num, readKnobs, type KnobValues } from './knobs';
+import { notAnInstruction } from './proposal-check';
 import type { BaseState, InitArgs, KnobSpec, OptimizerContext, PromptScore } from './types';
 
 /** A candidate whose id is the content hash of its whitespace-normalized text. */
@@ -82,18 +83,22 @@ export async function askParsed(
 
 /**
  * Ask for a prompt between `tags` (APE's and OPRO's `<INS>`, EvoPrompt's `<prompt>`), with one
- * re-ask when the answer lacks them. Undefined when both answers did.
+ * re-ask when the answer lacks them or is no instruction (code, a task, a copy of the request
+ * beyond the prompts it showed, `shown`: proposal-check.ts). Undefined when both answers were.
  */
 export async function askTagged(
   ctx: OptimizerContext,
   meta: string,
   tags: readonly [open: string, close: string],
-  opts: { temperature: number; rng: Rng; purpose?: Purpose },
+  opts: { temperature: number; rng: Rng; purpose?: Purpose; shown: readonly string[] },
 ): Promise<string | undefined> {
   const { text } = await askParsed(
     ctx,
     () => metaRequest(meta, opts),
-    (x) => parseTagged(x, tags[0], tags[1]),
+    (x) => {
+      const t = parseTagged(x, tags[0], tags[1]);
+      return t !== undefined && notAnInstruction(t, meta, opts.shown) === undefined ? t : undefined;
+    },
     1,
   );
   return text;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CompletionRequest } from '../../src/core/types';
 import { parseDoubleBraces, parseTagged } from '../../src/optimizers/answer-parsing';
+import { askTagged } from '../../src/optimizers/common';
+import { Rng } from '../../src/core/rng';
 import { gepa, parseReflection } from '../../src/optimizers/gepa/gepa';
 import { gpo } from '../../src/optimizers/gpo';
 import { fill, PROCHEMY_MUTATE, REASK_NOT_INSTRUCTION } from '../../src/optimizers/meta-prompts';
@@ -197,5 +199,24 @@ describe('each optimizer re-asks a proposal that is no instruction', () => {
       calls: llmActions.every((t) => t.llmCalls === 2),
       adopted,
     }).toEqual({ actions: true, calls: true, adopted: false });
+  });
+
+  it('APE, OPRO, EvoPrompt (askTagged): a copy of the request is asked once more, then taken', async () => {
+    const meta = `Here are previous instructions:\n${SEED}\n\nWrite a new instruction that scores higher than all of them, between <INS> and </INS>.`;
+    const llm = scriptedLlm((req) =>
+      req.messages.length === 1 && llm.requests.length === 1
+        ? `<INS>${SEED} Write a new instruction that scores higher than all of them.</INS>`
+        : '<INS>Check every edge case the task names before replying.</INS>',
+    );
+    const ctx = createDirectContext({ llm, exec: landscapeExec(), train: toyTasks(2) });
+    const text = await askTagged(ctx, meta, ['<INS>', '</INS>'], {
+      temperature: 1,
+      rng: Rng.seeded(1),
+      shown: [SEED],
+    });
+    expect({ calls: llm.requests.length, text }).toEqual({
+      calls: 2,
+      text: 'Check every edge case the task names before replying.',
+    });
   });
 });

@@ -115,7 +115,7 @@ export const ape: Optimizer<ApeState> = {
         for (let i = 0; i < num(s.knobs, 'candidates'); i++) {
           const demos = sample(rng, withRef, num(s.knobs, 'demos'));
           const meta = fill(APE_INDUCE, { demos: demos.map(demo).join('\n\n') });
-          const text = await askTagged(ctx, meta, INS, { temperature, rng });
+          const text = await askTagged(ctx, meta, INS, { temperature, rng, shown: [] });
           if (text) fresh.push(await makeCandidate(text, [], 'induce', step));
         }
       } else {
@@ -124,7 +124,11 @@ export const ape: Optimizer<ApeState> = {
         for (const parent of top) {
           for (let i = 0; i < per; i++) {
             const meta = fill(APE_RESAMPLE, { prompt: parent.prompt.text });
-            const text = await askTagged(ctx, meta, INS, { temperature, rng });
+            const text = await askTagged(ctx, meta, INS, {
+              temperature,
+              rng,
+              shown: [parent.prompt.text],
+            });
             if (text) fresh.push(await makeCandidate(text, [parent.prompt.id], 'rewrite', step));
           }
         }

@@ -87,6 +87,7 @@ export const evoprompt: Optimizer<EvoState> = {
             temperature,
             rng,
             purpose: 'rewrite',
+            shown: [s.initial],
           });
           if (text) members.push(await makeCandidate(text, [seed.id], 'rewrite', 0));
         }
@@ -103,7 +104,11 @@ export const evoprompt: Optimizer<EvoState> = {
         const a = s.population[rng.weightedIndex(weights)] as Scored;
         const b = s.population[rng.weightedIndex(weights)] as Scored;
         const meta = fill(EVO_GA, { parent1: a.prompt.text, parent2: b.prompt.text });
-        const text = await askTagged(ctx, meta, TAGS, { temperature, rng });
+        const text = await askTagged(ctx, meta, TAGS, {
+          temperature,
+          rng,
+          shown: [a.prompt.text, b.prompt.text],
+        });
         if (text) {
           const c = await makeCandidate(text, [a.prompt.id, b.prompt.id], 'crossover', step);
           children.push(c);

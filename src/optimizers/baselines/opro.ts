@@ -109,6 +109,7 @@ export const opro: Optimizer<OproState> = {
         const text = await askTagged(ctx, meta, ['<INS>', '</INS>'], {
           temperature: num(s.knobs, 'temperature'),
           rng,
+          shown: shown.map((h) => h.prompt.text),
         });
         if (text) {
           const c = await makeCandidate(
