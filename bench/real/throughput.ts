@@ -14,6 +14,7 @@
  * the thread count it chooses, or the one given) and wllama's own at several n_batch/n_ubatch,
  * each at 1 and at `threads` threads; the best is reported beside ours.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { Wllama } from '@wllama/wllama/esm/index.js';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
@@ -33,6 +34,8 @@ export interface ThroughputResult {
   wllama: Record<string, Rates>;
   /** Chosen by chooseThreads on this machine for the app. */
   appThreads: number;
+  /** The 1-minute load average when the part started and ended (absent in older results). */
+  load?: { start: number; end: number; cores: number };
 }
 
 const DECODE = 64;
@@ -144,6 +147,8 @@ async function measure(o: {
   log: (s: string) => void;
 }): Promise<ThroughputResult> {
   const rounds = o.quick ? 1 : Number(process.env.BENCH_REAL_ROUNDS ?? 3);
+  // Speed figures are only as good as the machine was quiet: the load is printed beside them.
+  const loadStart = loadavg()[0]!;
   const threadSet = [...new Set([1, o.threads])];
   const allConfigs: WConfig[] = threadSet.flatMap((t) => [
     { name: `athanor t${t}`, threads: t, ours: true },
@@ -271,12 +276,19 @@ async function measure(o: {
     native: Object.fromEntries([...nativeRounds].map(([t, rs]) => [`native t${t}`, rates(rs)])),
     wllama: Object.fromEntries([...wRounds].map(([n, rs]) => [n, rates(rs)])),
     appThreads,
+    load: { start: loadStart, end: loadavg()[0]!, cores: availableParallelism() },
   };
+}
+
+function loadText(r: ThroughputResult): string {
+  if (!r.load) return 'machine load not recorded';
+  const { start, end, cores } = r.load;
+  return `load average ${start.toFixed(2)} at the start, ${end.toFixed(2)} at the end (${cores} cores)`;
 }
 
 export function printThroughput(r: ThroughputResult, threads: number): void {
   console.log(
-    `\nthroughput: wllama 3.8.1 in Chromium vs native llama.cpp (node-llama-cpp 3.21.1), same GGUF, greedy, ${r.rounds} round(s) each, medians; machine shared (noisy)`,
+    `\nthroughput: wllama 3.8.1 in Chromium vs native llama.cpp (node-llama-cpp 3.21.1), same GGUF, greedy, ${r.rounds} round(s) each, medians; ${loadText(r)}`,
   );
   const row = (name: string, x: Rates): void =>
     console.log(
