@@ -232,6 +232,8 @@ async function gepaService(ctx: OptimizerContext, tasks: Map<string, Task>): Pro
             const ts = q.taskIds!.map((id) => tasks.get(id)!);
             const cand = await makeCandidate(q.prompt, [], 'gepa-official', 0);
             const s = await ctx.score(cand, ts);
+            // The official gepa prints nothing here: each evaluation is a progress line.
+            ctx.emit({ type: 'scored', step: 0, prompt: cand, score: s });
             out = {
               budget: s.stoppedBy === 'budget' || ctx.budget.exhausted(),
               results: s.perTask.map((p) => ({
