@@ -6,7 +6,10 @@ the user message, greedy, stop at the code) and grades with the same executor an
 other method, counting each grading in the same budget. Reflection goes to the same model through
 the service too. gepa.optimize gets the split's feedback tasks as trainset and validation tasks as
 valset, `max_metric_calls` = the budget of task gradings, and its own defaults otherwise
-(reflection minibatch 3, Pareto selection, its reflection prompt).
+(reflection minibatch 3, Pareto selection, its reflection prompt). The one accounting change:
+each evaluation reports as its metric calls the answers graded for it (`num_metric_calls`), not
+the batch size, so a (prompt, task) graded before costs gepa nothing, as it costs Athanor's
+methods nothing.
 
 Usage: python bench/gepa-official.py '{"service": URL, "seedPrompt": ..., "train": [...],
        "val": [...], "maxMetricCalls": N, "seed": S}'
@@ -78,6 +81,10 @@ class AthanorAdapter:
             outputs=outputs,
             scores=scores,
             trajectories=traces if capture_traces else None,
+            # Count only answers graded now. gepa re-evaluates a parent on a minibatch it has
+            # already scored (to get traces) and by default counts that again; Athanor's scorer
+            # remembers every (prompt, task) grading, its methods pay once, and so does gepa here.
+            num_metric_calls=got["fresh"],
         )
 
     def make_reflective_dataset(self, candidate, eval_batch, components_to_update):

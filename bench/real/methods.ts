@@ -219,7 +219,11 @@ const KNOBS = (f: number, v: number): Record<string, Record<string, number>> => 
  * this method's scorer (counted in its budget) and answers per task {passed, feedback}; POST
  * /reflect {prompt} asks the model as a meta request.
  */
-async function gepaService(ctx: OptimizerContext, tasks: Map<string, Task>): Promise<Server> {
+async function gepaService(
+  ctx: OptimizerContext,
+  tasks: Map<string, Task>,
+  meter: GradingMeter,
+): Promise<Server> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (b: Buffer) => (body += b.toString()));
@@ -231,11 +235,14 @@ async function gepaService(ctx: OptimizerContext, tasks: Map<string, Task>): Pro
           if (req.url === '/evaluate') {
             const ts = q.taskIds!.map((id) => tasks.get(id)!);
             const cand = await makeCandidate(q.prompt, [], 'gepa-official', 0);
+            const before = meter.gradings;
             const s = await ctx.score(cand, ts);
             // The official gepa prints nothing here: each evaluation is a progress line.
             ctx.emit({ type: 'scored', step: 0, prompt: cand, score: s });
             out = {
               budget: s.stoppedBy === 'budget' || ctx.budget.exhausted(),
+              // Answers graded for this request; the rest were graded before (the scorer's memo).
+              fresh: meter.gradings - before,
               results: s.perTask.map((p) => ({
                 taskId: p.taskId,
                 passed: p.passed,
@@ -266,6 +273,7 @@ async function gepaService(ctx: OptimizerContext, tasks: Map<string, Task>): Pro
 
 async function runOfficialGepa(o: {
   ctx: OptimizerContext;
+  meter: GradingMeter;
   split: Split;
   seedPrompt: string;
   maxGradings: number;
@@ -273,7 +281,7 @@ async function runOfficialGepa(o: {
   log: (s: string) => void;
 }): Promise<{ prompt: string; stop: string }> {
   const tasks = new Map([...o.split.feedback, ...o.split.validation].map((t) => [t.id, t]));
-  const server = await gepaService(o.ctx, tasks);
+  const server = await gepaService(o.ctx, tasks, o.meter);
   try {
     const port = (server.address() as AddressInfo).port;
     const args = JSON.stringify({
@@ -371,6 +379,7 @@ export async function partMethods(o: {
         if (method === 'gepa-official') {
           ({ prompt, stop } = await runOfficialGepa({
             ctx,
+            meter,
             split,
             seedPrompt: o.seedPrompt,
             maxGradings,
