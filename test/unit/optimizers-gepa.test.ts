@@ -26,9 +26,9 @@ import {
 } from '../../src/optimizers/gepa/pareto';
 import { KnobError, readKnobs } from '../../src/optimizers/knobs';
 import { GEPA_REASK_CODE } from '../../src/optimizers/meta-prompts';
-import type { CompletionRequest } from '../../src/core/types';
 import { gepaInfo } from '../../src/optimizers/gepa/gepa';
 import { createDirectContext } from '../../src/optimizers/scoring';
+import { gepaWithFirstAsk } from '../support/gepa-first-ask';
 import { landscapeExec, landscapeLlm, topicMessage, toyTasks } from '../support/landscape';
 import { runToEnd } from '../support/run-optimizer';
 
@@ -143,33 +143,12 @@ describe('GEPA runs', () => {
   });
 
   it('re-asks a reflection that wrote code, and never scores the code as a prompt', async () => {
-    const inner = landscapeLlm({ reflective: true });
-    const llm = {
-      ...inner,
-      async complete(req: CompletionRequest, signal?: AbortSignal) {
-        const c = await inner.complete(req, signal);
-        // The first ask of every reflection gets a solution to a task instead of an instruction.
-        return req.purpose === 'mutate' && req.messages.length === 1
-          ? { ...c, text: 'Sure.\n```python\ndef f():\n    return "ok"\n```' }
-          : c;
-      },
-    };
-    const ctx = createDirectContext({
-      llm,
-      exec: landscapeExec({ revealTopic: true }),
-      train: toyTasks(30),
-    });
-    const { final } = await runToEnd(
-      gepa,
-      { knobs: { iterations: 4, merge: false }, seed: 1, initialPrompt: START },
-      ctx,
+    // The first ask of every reflection gets a solution to a task instead of an instruction.
+    const { mutate, firstAsks, proposals } = await gepaWithFirstAsk(
+      () => 'Sure.\n```python\ndef f():\n    return "ok"\n```',
+      START,
     );
-    const mutate = inner.requests.filter((r) => r.purpose === 'mutate');
-    const firstAsks = mutate.filter((r) => r.messages.length === 1).length;
     const reasks = mutate.filter((r) => r.messages.at(-1)?.content === GEPA_REASK_CODE).length;
-    const proposals = [...final.candidates, ...final.rejected].filter(
-      (c) => c.origin.kind === 'reflect',
-    );
     // Every reflection was re-asked once, and what was proposed came from the re-asks.
     expect({
       reasked: firstAsks > 0 && reasks === firstAsks,

@@ -3,7 +3,7 @@ import type { CompletionRequest } from '../../src/core/types';
 import { parseDoubleBraces, parseTagged } from '../../src/optimizers/answer-parsing';
 import { askTagged } from '../../src/optimizers/common';
 import { Rng } from '../../src/core/rng';
-import { gepa, parseReflection } from '../../src/optimizers/gepa/gepa';
+import { parseReflection } from '../../src/optimizers/gepa/gepa';
 import { gpo } from '../../src/optimizers/gpo';
 import { fill, PROCHEMY_MUTATE, REASK_NOT_INSTRUCTION } from '../../src/optimizers/meta-prompts';
 import { ppoOptimizer } from '../../src/optimizers/ppo/agent';
@@ -11,7 +11,7 @@ import { prochemy } from '../../src/optimizers/prochemy';
 import { copiesRequest, isCode, notAnInstruction } from '../../src/optimizers/proposal-check';
 import { createDirectContext } from '../../src/optimizers/scoring';
 import { landscapeExec, landscapeLlm, toyTasks } from '../support/landscape';
-import { runToEnd } from '../support/run-optimizer';
+import { gepaWithFirstAsk } from '../support/gepa-first-ask';
 import { lastUser, scriptedLlm } from '../support/scripted-llm';
 
 const SEED =
@@ -131,40 +131,20 @@ describe('each optimizer re-asks a proposal that is no instruction', () => {
   });
 
   it('GEPA: a reflection that copies the request is re-asked, and no copy is scored', async () => {
-    const inner = landscapeLlm({ reflective: true });
-    const llm = {
-      ...inner,
-      async complete(req: CompletionRequest, signal?: AbortSignal) {
-        const c = await inner.complete(req, signal);
-        if (req.purpose !== 'mutate' || req.messages.length !== 1) return c;
-        // The first ask of every reflection: the request's own paragraph, handed back in a block
-        // (as Qwen2.5-Coder-0.5B did: "Write a new instruction for the assistant that reads…").
-        const asked = req.messages[0]!.content;
-        const paragraph = asked.slice(
-          asked.indexOf('Write a new instruction'),
-          asked.lastIndexOf('Reply with'),
-        );
-        return { ...c, text: '```\n' + paragraph.trim() + '\n```' };
-      },
-    };
-    const ctx = createDirectContext({
-      llm,
-      exec: landscapeExec({ revealTopic: true }),
-      train: toyTasks(30),
-    });
-    const { final } = await runToEnd(
-      gepa,
-      { knobs: { iterations: 4, merge: false }, seed: 1, initialPrompt: SEED },
-      ctx,
+    // The first ask of every reflection: the request's own paragraph, handed back in a block
+    // (as Qwen2.5-Coder-0.5B did: "Write a new instruction for the assistant that reads…").
+    const { mutate, firstAsks, proposals } = await gepaWithFirstAsk(
+      (asked) =>
+        '```\n' +
+        asked
+          .slice(asked.indexOf('Write a new instruction'), asked.lastIndexOf('Reply with'))
+          .trim() +
+        '\n```',
+      SEED,
     );
-    const mutate = inner.requests.filter((r) => r.purpose === 'mutate');
-    const firstAsks = mutate.filter((r) => r.messages.length === 1).length;
     const reasks = mutate.filter((r) =>
       lastUser(r).startsWith(REASK_NOT_INSTRUCTION['copies-request']),
     ).length;
-    const proposals = [...final.candidates, ...final.rejected].filter(
-      (c) => c.origin.kind === 'reflect',
-    );
     expect({
       reasked: firstAsks > 0 && reasks === firstAsks,
       proposals: proposals.length,
