@@ -5,8 +5,11 @@
  * - code: a solution to one of the tasks it was shown, or a new task with its `def` (GEPA's
  *   reflection, GPO's `<START>…<END>`);
  * - a task: a new programming task under a "Task:" label (GEPA's reflection, 6 of 27 blocks
- *   that were neither code nor copies). Only the label is judged: "Write a function that…" may
- *   open a general instruction too;
+ *   that were neither code nor copies), or one named by its signature: "a function that takes an
+ *   integer and returns its square" (Prochemy's braces, where it won 11 of 20 training tasks
+ *   against the seed's 9 and became the best prompt; GEPA's "Write a Python function that takes
+ *   an input string and checks if it is a palindrome"). "Write a function that…" alone may open
+ *   a general instruction too, so only a concrete argument type is judged;
  * - a copy of the request: the current prompt followed by the meta-prompt's own sentences or
  *   examples ("Here are some tasks the model is given…", "Write one improved version of this
  *   prompt…", "### Example 1 (passed) Task: …"), inside GPO's tags, Prochemy's braces and GEPA's
@@ -32,6 +35,15 @@ export function isCode(text: string): boolean {
 
 /** A proposal that opens with a "Task:" label, as a heading or inline. */
 const TASK_LABEL = /^(#+\s*|\*\*)?\s*task\s*:/i;
+
+/**
+ * A function named by the types it takes: "a function that takes an integer", "function to
+ * calculate square that takes two strings as input". One task's signature: an instruction for
+ * any task says "the arguments the task names", and advice such as "if the function takes a
+ * list, …" has no "that"/"which".
+ */
+const TASK_SIGNATURE =
+  /\bfunction\s+(?:to\s+[^.\n]{0,40}?\s)?(?:that|which)\s+(?:takes|accepts|receives)\s+(?:as\s+input\s+)?(?:an?\s+|one\s+|two\s+|three\s+|a\s+(?:list|pair)\s+of\s+)?(?:input\s+|positive\s+|non-negative\s+|single\s+)?(?:integers?|strings?|lists?|numbers?|arrays?|floats?|tuples?|dictionar(?:y|ies)|words?|sentences?)\b/i;
 
 /**
  * Runs of this many words shared with the request count as copied. Eight words of the same
@@ -94,7 +106,7 @@ export function notAnInstruction(
   shown: readonly string[],
 ): NotAnInstruction | undefined {
   if (isCode(proposal)) return 'code';
-  if (TASK_LABEL.test(proposal.trim())) return 'task';
+  if (TASK_LABEL.test(proposal.trim()) || TASK_SIGNATURE.test(proposal)) return 'task';
   if (copiesRequest(proposal, request, shown)) return 'copies-request';
   return undefined;
 }

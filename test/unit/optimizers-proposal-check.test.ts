@@ -40,6 +40,25 @@ describe('what is no instruction', () => {
     expect(notAnInstruction('You are careful. Read the task twice.', '', [])).toBeUndefined();
   });
 
+  // What Qwen2.5-Coder-0.5B proposed as prompts (Prochemy's braces, GEPA's and gepa's blocks).
+  it.each([
+    'write a function that takes an integer and returns its square',
+    'python function to calculate square that takes an integer and returns its square',
+    'Write a Python function that takes an input string and checks if it is a palindrome.',
+    '# Task Description:\nWrite a Python function that takes two strings as input, removes the strings with odd lengths',
+    'Define a function that takes two integers as input and returns their product.',
+  ])('a task: a function named by the types it takes, %j', (proposal) => {
+    expect(notAnInstruction(proposal, '', [])).toBe('task');
+  });
+
+  it.each([
+    'Write a function that takes the arguments the task names, and return what its docstring asks.',
+    'If the function takes a list, handle the empty list before anything else.',
+    'You are an expert Python programmer. Write a correct, self-contained function that passes the tests.',
+  ])('an instruction that speaks of functions is no task, %j', (proposal) => {
+    expect(notAnInstruction(proposal, '', [])).toBeUndefined();
+  });
+
   it('a copy of the request: the seed with the meta-prompt echoed after it', () => {
     // As Qwen2.5-Coder-0.5B answered Prochemy: the prompt, then the request's own sentences.
     const echo = `${SEED}\n\nWrite one improved version of this prompt that will make the model write code that is more likely to be correct and to pass the tests. Keep it a general instruction for any programming task.`;
