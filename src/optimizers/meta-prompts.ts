@@ -169,5 +169,11 @@ export const GEPA_REASK = `Your answer had no instruction inside a \`\`\` block.
 /** GEPA's answer format, said again after a block that is no instruction (proposal-check.ts). */
 export const GEPA_FORMAT = `Reply again with only the new instruction for the assistant, in your own words, inside one \`\`\` block.`;
 
+/**
+ * GEPA: said after a block that holds the current instruction unchanged (a third of Qwen2.5-
+ * Coder-0.5B's reflections in one run, docs/results.md), followed by GEPA_FORMAT.
+ */
+export const GEPA_REASK_UNCHANGED = `Your instruction is the current one, unchanged. Change it so that the assistant avoids the mistakes in the test results above.`;
+
 /** GEPA: said after an answer whose block was Python code rather than an instruction. */
 export const GEPA_REASK_CODE = `Your answer's \`\`\` block held Python code, not an instruction. Do not solve the tasks. Reply again with only the new instruction for the assistant, in words, inside one \`\`\` block.`;

@@ -25,7 +25,7 @@ import {
   selectByLeads,
 } from '../../src/optimizers/gepa/pareto';
 import { KnobError, readKnobs } from '../../src/optimizers/knobs';
-import { GEPA_REASK_CODE } from '../../src/optimizers/meta-prompts';
+import { GEPA_REASK_CODE, GEPA_REASK_UNCHANGED } from '../../src/optimizers/meta-prompts';
 import { gepaInfo } from '../../src/optimizers/gepa/gepa';
 import { createDirectContext } from '../../src/optimizers/scoring';
 import { gepaWithFirstAsk } from '../support/gepa-first-ask';
@@ -174,12 +174,30 @@ describe('GEPA runs', () => {
     expect(final.best?.score).toBeGreaterThan(final.candidates[0]?.mean ?? 1);
   });
 
+  it('re-asks a reflection that hands back its parent, and scores the instruction it then writes', async () => {
+    // Qwen2.5-Coder-0.5B handed back the instruction it was shown in 14 of 48 reflections.
+    const parentOf = (request: string) => /Instruction:\n```\n([\s\S]*?)\n```/.exec(request)?.[1];
+    const { mutate, firstAsks, proposals } = await gepaWithFirstAsk(
+      (request) => `Here is the new instruction:\n\`\`\`\n${parentOf(request)}\n\`\`\``,
+      START,
+    );
+    const reasks = mutate.filter((r) =>
+      r.messages.at(-1)?.content.startsWith(GEPA_REASK_UNCHANGED),
+    ).length;
+    expect({
+      reasked: firstAsks > 0 && reasks === firstAsks,
+      handedBack: proposals.filter((c) => c.prompt.id === c.prompt.parents[0]).length,
+      proposals: proposals.length,
+    }).toEqual({ reasked: true, handedBack: 0, proposals: firstAsks });
+  });
+
   it('does not score again a proposal that hands back its parent unchanged', async () => {
-    // A reflection model that answers with the instruction it was given, as Qwen2.5-Coder-0.5B
-    // did for 2 of 24 reflections on HumanEval+: each step grades the parent's minibatch (3
-    // tasks) and nothing more, on top of the seed's Pareto scoring.
+    // A reflection model that answers with the instruction it was given, even when re-asked:
+    // each step grades the parent's minibatch (3 tasks) and nothing more, on top of the seed's
+    // Pareto scoring, and spends its two calls (the ask and one re-ask).
+    const llm = landscapeLlm({ pool: [START] });
     const ctx = createDirectContext({
-      llm: landscapeLlm({ pool: [START] }),
+      llm,
       exec: landscapeExec({ revealTopic: true }),
       train: toyTasks(30),
     });
@@ -190,9 +208,11 @@ describe('GEPA runs', () => {
     );
     const reflected = final.rejected.filter((r) => /same as its parent/.test(r.reason)).length;
     const pareto = final.candidates[0]!.scores.length;
-    expect({ reflected, metricCalls: final.metricCalls }).toEqual({
+    const calls = llm.requests.filter((r) => r.purpose === 'mutate').length;
+    expect({ reflected, metricCalls: final.metricCalls, calls }).toEqual({
       reflected: 4,
       metricCalls: pareto + 3 * 4,
+      calls: 2 * 4,
     });
   });
 

@@ -25,8 +25,9 @@
  *   holds a task twice. A parent that passes its whole minibatch is not reflected on (the
  *   package's skip-perfect rule): the iteration ends with a note.
  * - Acceptance is strict: child minibatch passes > parent minibatch passes. A proposal identical to
- *   its parent is rejected without being scored (the `gepa` package scores it): its minibatch
- *   score is the parent's, just measured.
+ *   its parent is re-asked once more (it spent a call and no grading); handed back again, it is
+ *   rejected without being scored (the `gepa` package scores it): its minibatch score is the
+ *   parent's, just measured.
  * - Merge: Athanor's system has one module (the instruction), so the paper's per-module merge
  *   works per sentence (pareto.ts mergeThreeWay). A merge needs two front candidates with a
  *   common ancestor no better than either, a merged text new to the pool, and a triple not tried
@@ -49,6 +50,7 @@
  * - Stop: `iterations`, either budget, or a candidate that solves every Pareto task.
  */
 import { Rng } from '../../core/rng';
+import { normalizeWhitespace } from '../../core/text';
 import type { KnobValue, PromptCandidate, Task } from '../../core/types';
 import {
   askInConversation,
@@ -67,6 +69,7 @@ import {
   fill,
   GEPA_REASK,
   GEPA_REASK_CODE,
+  GEPA_REASK_UNCHANGED,
   GEPA_FORMAT,
   GEPA_REFLECT,
   REASK_NOT_INSTRUCTION,
@@ -187,7 +190,7 @@ export const gepaInfo: MethodInfo = {
       false,
       'Start even when the budgets cannot pay for the seed and three proposals (otherwise the run is refused, saying what the budget buys).',
     ),
-    intKnob('reasks', 'Re-asks', 1, 0, 5, 'Re-asks when the reflection has no ``` block.'),
+    intKnob('reasks', 'Re-asks', 1, 0, 5, 'Re-asks when the reflection gives no new instruction.'),
     floatKnob(
       'temperature',
       'Reflection temperature',
@@ -534,9 +537,15 @@ async function reflectStep(
   const o = { temperature: num(s.knobs, 'temperature'), maxReasks: num(s.knobs, 'reasks') };
   const cost = noCost();
   let text: string | undefined;
+  // Whether the last answer was the parent handed back: after the last re-ask it is recorded as
+  // such below, not as an answer without an instruction.
+  let handedBack = false;
   try {
     text = await askInConversation(costing(ctx, cost), rng, meta, o, (answer) => {
       const parsed = parseReflection(answer, meta, [parent.prompt.text]);
+      handedBack =
+        'instruction' in parsed && normalizeWhitespace(parsed.instruction) === parent.prompt.text;
+      if (handedBack) return { reask: `${GEPA_REASK_UNCHANGED} ${GEPA_FORMAT}` };
       if ('instruction' in parsed) return { accept: parsed.instruction };
       return { reask: reaskFor(parsed.missing) };
     });
@@ -544,6 +553,7 @@ async function reflectStep(
     // Spent even when the run's budget ends the conversation midway.
     addCost(s, cost);
   }
+  if (text === undefined && handedBack && !ctx.budget.exhausted()) text = parent.prompt.text;
   if (text === undefined) {
     if (limits(s, ctx)) return 'budget';
     ctx.emit({
@@ -558,10 +568,10 @@ async function reflectStep(
   const child = await makeCandidate(text, [parent.prompt.id], 'reflect', step, feedback);
   ctx.emit({ type: 'proposed', step, prompt: child });
   if (child.id === parent.prompt.id) {
-    // A small reflection model often hands the instruction back unchanged (2 of 24 reflections
-    // of Qwen2.5-Coder-0.5B on HumanEval+, docs/results.md). Its minibatch score is the parent's,
-    // just measured; scoring it again would spend gradings on nothing. Not in the paper, which
-    // leaves it open; gepa 0.1.4 scores it.
+    // A small reflection model often hands the instruction back unchanged (14 of 48 reflections
+    // of Qwen2.5-Coder-0.5B on HumanEval+, docs/results.md), here even after a re-ask. Its
+    // minibatch score is the parent's, just measured; scoring it again would spend gradings on
+    // nothing. Not in the paper, which leaves it open; gepa 0.1.4 scores it.
     const reason = 'the same as its parent, so not scored again';
     s.rejected.push({
       prompt: child,
