@@ -9,7 +9,8 @@
  *   integer and returns its square" (Prochemy's braces, where it won 11 of 20 training tasks
  *   against the seed's 9 and became the best prompt; GEPA's "Write a Python function that takes
  *   an input string and checks if it is a palindrome"). "Write a function that…" alone may open
- *   a general instruction too, so only a concrete argument type is judged;
+ *   a general instruction too, so only a concrete argument type is judged; or one shown by its
+ *   examples, calls with their results ("is_prime(2) ➞ True", GPO's tags);
  * - a copy of the request: the current prompt followed by the meta-prompt's own sentences or
  *   examples ("Here are some tasks the model is given…", "Write one improved version of this
  *   prompt…", "### Example 1 (passed) Task: …"), inside GPO's tags, Prochemy's braces and GEPA's
@@ -44,6 +45,16 @@ const TASK_LABEL = /^(#+\s*|\*\*)?\s*task\s*:/i;
  */
 const TASK_SIGNATURE =
   /\bfunction\s+(?:to\s+[^.\n]{0,40}?\s)?(?:that|which)\s+(?:takes|accepts|receives)\s+(?:as\s+input\s+)?(?:an?\s+|one\s+|two\s+|three\s+|a\s+(?:list|pair)\s+of\s+)?(?:input\s+|positive\s+|non-negative\s+|single\s+)?(?:integers?|strings?|lists?|numbers?|arrays?|floats?|tuples?|dictionar(?:y|ies)|words?|sentences?)\b/i;
+
+/**
+ * A task's examples: a call of a named function with literal arguments and the result it gives
+ * ("is_prime(4) ➞ False", "parse_nested_parens('(()())') -> [2]", `>>> f(3)`, `assert f(3) ==`).
+ * An instruction for any task names no function of its own to call. Seen in GPO's tags: "Write a
+ * Python code block to solve the task of determining if an integer is a prime number. … Examples
+ * is_prime(2) ➞ True …" (scored, 3 of 20).
+ */
+const EXAMPLE_CALL =
+  /(?:^[ \t]*(?:>>>|assert)[ \t]+[A-Za-z_]\w*\(|\b[A-Za-z_]\w*\((?:'[^'\n]*'|"[^"\n]*"|[^()'"\n]|\([^()\n]*\))*\)[ \t]*(?:➞|->|→|=>|==)[ \t]*\S)/m;
 
 /**
  * Runs of this many words shared with the request count as copied. Eight words of the same
@@ -108,5 +119,7 @@ export function notAnInstruction(
   if (isCode(proposal)) return 'code';
   if (TASK_LABEL.test(proposal.trim()) || TASK_SIGNATURE.test(proposal)) return 'task';
   if (copiesRequest(proposal, request, shown)) return 'copies-request';
+  // After the copy check: a task's examples copied from the request stay a copy, as before.
+  if (EXAMPLE_CALL.test(proposal)) return 'task';
   return undefined;
 }

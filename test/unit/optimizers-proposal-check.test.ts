@@ -51,8 +51,21 @@ describe('what is no instruction', () => {
     expect(notAnInstruction(proposal, '', [])).toBe('task');
   });
 
+  // Qwen2.5-Coder-0.5B in GPO's tags: a task shown by its examples, calls with their results.
+  it.each([
+    'Write a Python code block to solve the task of determining if an integer is a prime number.\nThe function should return `True` for prime numbers.\nExamples\nis_prime(2) ➞ True\nis_prime(4) ➞ False',
+    'Write a Python function that checks if a given string is a palindrome.\n\nExample:\nis_palindrome("No lemon, no melon") ➞ True',
+    "Solve the task.\n* parse_nested_parens('(()()) ((()))') -> [2, 3]",
+    'Count the vowels.\n>>> count_vowels("day")\n2',
+    'Sum the list.\nassert total([1, 2]) == 3',
+  ])('a task: one shown by its example calls, %j', (proposal) => {
+    expect(notAnInstruction(proposal, '', [])).toBe('task');
+  });
+
   it.each([
     'Write a function that takes the arguments the task names, and return what its docstring asks.',
+    'Never call print() or input(); return the value the examples in the docstring show.',
+    'Keep the signature the task gives (name, arguments, return type) and return the result.',
     'If the function takes a list, handle the empty list before anything else.',
     'You are an expert Python programmer. Write a correct, self-contained function that passes the tests.',
   ])('an instruction that speaks of functions is no task, %j', (proposal) => {
