@@ -47,7 +47,7 @@ const TASK_SIGNATURE =
   /\bfunction\s+(?:to\s+[^.\n]{0,40}?\s)?(?:that|which)\s+(?:takes|accepts|receives)\s+(?:as\s+input\s+)?(?:an?\s+|one\s+|two\s+|three\s+|a\s+(?:list|pair)\s+of\s+)?(?:input\s+|positive\s+|non-negative\s+|single\s+)?(?:integers?|strings?|lists?|numbers?|arrays?|floats?|tuples?|dictionar(?:y|ies)|words?|sentences?)\b/i;
 
 /**
- * A task's examples: a call of a named function with literal arguments and the result it gives
+ * A task's examples: a call of a named function and the result it gives
  * ("is_prime(4) ➞ False", "parse_nested_parens('(()())') -> [2]", `>>> f(3)`, `assert f(3) ==`).
  * An instruction for any task names no function of its own to call. Seen in GPO's tags: "Write a
  * Python code block to solve the task of determining if an integer is a prime number. … Examples

@@ -40,25 +40,20 @@ describe('what is no instruction', () => {
     expect(notAnInstruction('You are careful. Read the task twice.', '', [])).toBeUndefined();
   });
 
-  // What Qwen2.5-Coder-0.5B proposed as prompts (Prochemy's braces, GEPA's and gepa's blocks).
+  // What Qwen2.5-Coder-0.5B proposed as prompts (Prochemy's braces, GEPA's and gepa's blocks, GPO's
+  // tags): a function named by the types it takes, or a task shown by its example calls.
   it.each([
     'write a function that takes an integer and returns its square',
     'python function to calculate square that takes an integer and returns its square',
     'Write a Python function that takes an input string and checks if it is a palindrome.',
     '# Task Description:\nWrite a Python function that takes two strings as input, removes the strings with odd lengths',
     'Define a function that takes two integers as input and returns their product.',
-  ])('a task: a function named by the types it takes, %j', (proposal) => {
-    expect(notAnInstruction(proposal, '', [])).toBe('task');
-  });
-
-  // Qwen2.5-Coder-0.5B in GPO's tags: a task shown by its examples, calls with their results.
-  it.each([
     'Write a Python code block to solve the task of determining if an integer is a prime number.\nThe function should return `True` for prime numbers.\nExamples\nis_prime(2) ➞ True\nis_prime(4) ➞ False',
     'Write a Python function that checks if a given string is a palindrome.\n\nExample:\nis_palindrome("No lemon, no melon") ➞ True',
     "Solve the task.\n* parse_nested_parens('(()()) ((()))') -> [2, 3]",
     'Count the vowels.\n>>> count_vowels("day")\n2',
     'Sum the list.\nassert total([1, 2]) == 3',
-  ])('a task: one shown by its example calls, %j', (proposal) => {
+  ])('a task, %j', (proposal) => {
     expect(notAnInstruction(proposal, '', [])).toBe('task');
   });
 
