@@ -14,7 +14,7 @@ import { parsePromptAnswer } from '../../src/optimizers/ppo/llm-actions';
 import { randomHybridOptimizer } from '../../src/optimizers/random-hybrid';
 import { createDirectContext } from '../../src/optimizers/scoring';
 import type { Optimizer } from '../../src/optimizers/types';
-import type { Budget } from '../../src/core/types';
+import type { Budget, CompletionRequest } from '../../src/core/types';
 import { landscapeExec, landscapeLlm, PROMPT_POOL, solves, toyTasks } from '../support/landscape';
 
 const START = 'Write correct Python code.';
@@ -247,11 +247,36 @@ describe('PPO agent on the scripted landscape', () => {
       3 * llmActions.length,
     );
     const notes = ctx.events.filter(
-      (e) => e.type === 'note' && e.message.includes('no prompt in 3'),
+      (e) => e.type === 'note' && e.message.includes('no new prompt in 3'),
     );
     expect(notes).toHaveLength(llmActions.length);
     // No chatter was adopted as a prompt: every prompt came from the start or a lexical action.
     expect(state.best?.prompt.text.toLowerCase()).not.toContain('already good');
+  });
+
+  it('re-asks an LLM action whose answer is the current prompt again', async () => {
+    const inner = landscapeLlm();
+    let asks = 0;
+    const echoing = {
+      ...inner,
+      // Every other LLM-action ask (the first of each action) hands back the prompt it was shown.
+      async complete(req: CompletionRequest, signal?: AbortSignal) {
+        const c = await inner.complete(req, signal);
+        if (req.purpose !== 'mutate' && req.purpose !== 'rewrite') return c;
+        if (asks++ % 2 === 1) return c;
+        const shown = /<prompt>\n([\s\S]*?)\n<\/prompt>/.exec(req.messages.at(-1)!.content)![1]!;
+        return { ...c, text: `<prompt>\n${shown}\n</prompt>` };
+      },
+    };
+    const ctx = createDirectContext({ llm: echoing, exec: landscapeExec(), train: toyTasks(5) });
+    let state = await ppoOptimizer.init(
+      { knobs: { maxSteps: 30 }, seed: 6, initialPrompt: START },
+      ctx,
+    );
+    while (!state.done) state = await ppoOptimizer.step(state, ctx);
+    const llmActions = state.trace.filter((t) => t.action === 'generate' || t.action === 'rewrite');
+    expect(llmActions.length).toBeGreaterThan(0);
+    expect(llmActions.map((t) => t.llmCalls)).toEqual(llmActions.map(() => 2));
   });
 
   it('stops on a plateau when patience is set', async () => {

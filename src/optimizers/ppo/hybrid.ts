@@ -365,7 +365,10 @@ async function applyAction(
         const text = parsePromptAnswer(answer);
         // Code or a copy of the request is no instruction (proposal-check.ts): asked afresh.
         if (text === undefined || notAnInstruction(text, request, [current.text])) return undefined;
-        return normalizeWhitespace(text) || undefined;
+        const proposed = normalizeWhitespace(text);
+        // The current prompt handed back explores nothing (a 0.5B optimizer model did so in 3 of
+        // its first 4 generations on HumanEval+): asked afresh, with a new seed.
+        return proposed && proposed !== normalizeWhitespace(current.text) ? proposed : undefined;
       },
       num(state.knobs, 'maxReasks'),
     );
@@ -373,7 +376,7 @@ async function applyAction(
       ctx.emit({
         type: 'note',
         step: state.step,
-        message: `${action}: no prompt in ${asked.attempts.length} LLM answer(s); kept the current one`,
+        message: `${action}: no new prompt in ${asked.attempts.length} LLM answer(s); kept the current one`,
       });
     }
     return {

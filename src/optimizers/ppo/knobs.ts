@@ -81,7 +81,7 @@ export const HYBRID_KNOBS: readonly KnobSpec[] = [
     1,
     0,
     5,
-    'How many times an LLM action asks again when its answer holds no <prompt> block; each ask is one call.',
+    'How many times an LLM action asks again when its answer holds no new instruction; each ask is one call.',
   ),
   intKnob(
     'llmMaxTokens',
