@@ -84,7 +84,8 @@ export async function askParsed(
 /**
  * Ask for a prompt between `tags` (APE's and OPRO's `<INS>`, EvoPrompt's `<prompt>`), with one
  * re-ask when the answer lacks them or is no instruction (code, a task, a copy of the request
- * beyond the prompts it showed, `shown`: proposal-check.ts). Undefined when both answers were.
+ * beyond the prompts it showed, `shown`, advice about the prompt: proposal-check.ts). Undefined
+ * when both answers were.
  */
 export async function askTagged(
   ctx: OptimizerContext,

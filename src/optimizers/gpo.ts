@@ -507,8 +507,8 @@ export const gpo: Optimizer<GpoState> = {
           ]),
         (i) =>
           strict
-            ? `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed, code, or a copy of the request) after every re-ask.`
-            : `Candidate ${i + 1} was refused: no prompt between <START> and <END> (or only code, a task, or a copy of the request) after every re-ask.`,
+            ? `Candidate ${i + 1} was refused: over the budget of ${budget} changed words (or malformed, code, a task, a copy of the request, or advice about the prompt) after every re-ask.`
+            : `Candidate ${i + 1} was refused: no prompt between <START> and <END> (or only code, a task, a copy of the request, or advice about the prompt) after every re-ask.`,
       );
       if (!accepted) return finish(s, 'budget');
       // The measured edit distance of every candidate, shown beside the budget it was given.

@@ -31,14 +31,16 @@ export const PROCHEMY_REASK = `Your answer did not contain a prompt wrapped in d
 
 /**
  * Said, before the method's own format reminder, after a well-formed answer that is no
- * instruction (optimizers/proposal-check.ts): a small optimizer model writes code or a task, or
- * copies the request back.
+ * instruction (optimizers/proposal-check.ts): a small optimizer model writes code or a task,
+ * copies the request back, or gives advice about the prompt.
  */
 export const REASK_NOT_INSTRUCTION = {
   code: 'Your answer was Python code, not an instruction. Do not solve the tasks and do not write a new task.',
   task: 'Your answer was a new programming task, not an instruction for the assistant. Do not write a task.',
   'copies-request':
     'Your answer copied my message back instead of writing a new instruction in your own words.',
+  advice:
+    'Your answer was advice about the prompt. Write the improved prompt itself, addressed to the assistant.',
 } as const;
 
 /** GPO (arXiv 2402.17564): the meta-prompt, with the trajectory as update direction. */

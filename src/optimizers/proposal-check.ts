@@ -15,12 +15,15 @@
  *   examples ("Here are some tasks the model is given…", "Write one improved version of this
  *   prompt…", "### Example 1 (passed) Task: …"), inside GPO's tags, Prochemy's braces and GEPA's
  *   block.
+ * - advice to the prompt's author instead of the prompt: "To improve your prompt for improving
+ *   the quality … consider adding additional context or requirements." (GPO's tags, 4 of the 10
+ *   candidates it scored on the fixed split, each at 1–6 of 20 tasks).
  * The papers (written for GPT-3.5/4 as the optimizer model) leave this open; gepa 0.1.4 scores
  * whatever its backticks hold. Each method re-asks with the reason (REASK_NOT_INSTRUCTION) and
  * its own format reminder.
  */
 
-export type NotAnInstruction = 'code' | 'task' | 'copies-request';
+export type NotAnInstruction = 'code' | 'task' | 'copies-request' | 'advice';
 
 /** A proposal that opens as a program. */
 const PROGRAM_START = /^(async def |def |class |import |from \S+ import |@\w)/;
@@ -55,6 +58,14 @@ const TASK_SIGNATURE =
  */
 const EXAMPLE_CALL =
   /(?:^[ \t]*(?:>>>|assert)[ \t]+[A-Za-z_]\w*\(|\b[A-Za-z_]\w*\((?:'[^'\n]*'|"[^"\n]*"|[^()'"\n]|\([^()\n]*\))*\)[ \t]*(?:➞|->|→|=>|==)[ \t]*\S)/m;
+
+/**
+ * Advice about the prompt ("improve your prompt", "to refine this instruction, …"): it speaks to
+ * whoever writes the prompt, where an instruction speaks to the code model, which has no prompt
+ * of its own to improve.
+ */
+const ADVICE =
+  /\b(?:improve|revise|refine|enhance|rewrite|update)\s+(?:your|this|the)\s+(?:(?:system\s+)?prompt|instructions?)\b|\byour\s+(?:system\s+)?prompt\b/i;
 
 /**
  * Runs of this many words shared with the request count as copied. Eight words of the same
@@ -121,5 +132,6 @@ export function notAnInstruction(
   if (copiesRequest(proposal, request, shown)) return 'copies-request';
   // After the copy check: a task's examples copied from the request stay a copy, as before.
   if (EXAMPLE_CALL.test(proposal)) return 'task';
+  if (ADVICE.test(proposal)) return 'advice';
   return undefined;
 }

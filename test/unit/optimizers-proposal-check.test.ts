@@ -67,6 +67,24 @@ describe('what is no instruction', () => {
     expect(notAnInstruction(proposal, '', [])).toBeUndefined();
   });
 
+  // GPO's candidates from Qwen2.5-Coder-0.5B, and the same advice in other words.
+  it.each([
+    'To improve your prompt for improving the quality and effectiveness of a Python code written to solve programming tasks, consider adding additional context or requirements.',
+    'To refine this instruction, state the expected output format.',
+    'You could improve the prompt by naming the edge cases.',
+    'Add examples to your system prompt.',
+  ])('advice about the prompt, %j', (proposal) => {
+    expect(notAnInstruction(proposal, '', [])).toBe('advice');
+  });
+
+  it.each([
+    'Follow the instructions in the task exactly, and consider adding a check for empty input.',
+    'Read the prompt of the task twice, then improve your solution until the examples pass.',
+    'Update the list in place only when the task says so.',
+  ])('an instruction that speaks of prompts or improving is no advice, %j', (proposal) => {
+    expect(notAnInstruction(proposal, '', [])).toBeUndefined();
+  });
+
   it('a copy of the request: the seed with the meta-prompt echoed after it', () => {
     // As Qwen2.5-Coder-0.5B answered Prochemy: the prompt, then the request's own sentences.
     const echo = `${SEED}\n\nWrite one improved version of this prompt that will make the model write code that is more likely to be correct and to pass the tests. Keep it a general instruction for any programming task.`;

@@ -560,7 +560,7 @@ async function reflectStep(
       type: 'note',
       step,
       message:
-        'The reflection had no instruction in a ``` block (none, code, a task, or a copy of the request).',
+        'The reflection had no instruction in a ``` block (none, code, a task, a copy of the request, or advice about the prompt).',
     });
     return undefined;
   }
