@@ -16,8 +16,8 @@
  *   prompt…", "### Example 1 (passed) Task: …"), inside GPO's tags, Prochemy's braces and GEPA's
  *   block.
  * - advice to the prompt's author instead of the prompt: "To improve your prompt for improving
- *   the quality … consider adding additional context or requirements." (GPO's tags, 4 of the 10
- *   candidates it scored on the fixed split, each at 1–6 of 20 tasks).
+ *   the quality … consider adding additional context or requirements." (GPO's tags: all 10
+ *   candidates it took on the fixed split, 4 distinct texts, each at 1–6 of 20 tasks).
  * The papers (written for GPT-3.5/4 as the optimizer model) leave this open; gepa 0.1.4 scores
  * whatever its backticks hold. Each method re-asks with the reason (REASK_NOT_INSTRUCTION) and
  * its own format reminder.
