@@ -119,6 +119,22 @@ export function copiesRequest(
 }
 
 /**
+ * Whether `proposal` keeps a run of a shown prompt's words (RUN of them, or the whole prompt when
+ * it is shorter): an edit of that prompt, not chatter or a task of the model's own.
+ */
+export function editsShown(proposal: string, shown: readonly string[]): boolean {
+  const text = ` ${words(proposal).join(' ')} `;
+  return shown.some((s) => {
+    const w = words(s);
+    const n = Math.min(RUN, w.length);
+    for (let i = 0; n > 0 && i + n <= w.length; i++) {
+      if (text.includes(` ${w.slice(i, i + n).join(' ')} `)) return true;
+    }
+    return false;
+  });
+}
+
+/**
  * Why a well-formed proposal is no instruction, or undefined when it is one. `request` is the
  * whole text the optimizer model was sent, `shown` the prompts it quoted.
  */

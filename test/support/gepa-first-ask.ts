@@ -1,7 +1,7 @@
 /**
  * GEPA on the reflective landscape where the first ask of every reflection is answered by
- * `firstAnswer(request)` (a model that misreads the request), and every re-ask by the landscape's
- * own reflection. Tests read what was asked and which proposals reached scoring.
+ * `firstAnswer(request)` (a model that misreads the request), and every re-ask by
+ * `reaskAnswer(request)` or else the landscape's own reflection. Tests read what was asked and which proposals reached scoring.
  */
 import type { CompletionRequest } from '../../src/core/types';
 import { gepa } from '../../src/optimizers/gepa/gepa';
@@ -12,15 +12,17 @@ import { runToEnd } from './run-optimizer';
 export async function gepaWithFirstAsk(
   firstAnswer: (request: string) => string,
   initialPrompt: string,
+  reaskAnswer?: (request: string) => string,
 ) {
   const inner = landscapeLlm({ reflective: true });
   const llm = {
     ...inner,
     async complete(req: CompletionRequest, signal?: AbortSignal) {
       const c = await inner.complete(req, signal);
-      return req.purpose === 'mutate' && req.messages.length === 1
-        ? { ...c, text: firstAnswer(req.messages[0]!.content) }
-        : c;
+      if (req.purpose !== 'mutate') return c;
+      const request = req.messages[0]!.content;
+      if (req.messages.length === 1) return { ...c, text: firstAnswer(request) };
+      return reaskAnswer ? { ...c, text: reaskAnswer(request) } : c;
     },
   };
   const ctx = createDirectContext({

@@ -142,6 +142,33 @@ describe('GEPA runs', () => {
     });
   });
 
+  const EXPERT =
+    'You are an expert Python programmer. Write a correct, self-contained solution to the task. Reply with one Python code block.';
+  it.each([
+    [
+      'an edit of the parent, re-asked',
+      'You are an expert Python programmer. Write a correct, self-contained solution to the task. Avoid the mistakes in the test results above.',
+      true,
+      'instruction',
+    ],
+    [
+      'the same edit, first asked',
+      'You are an expert Python programmer. Write a correct solution. Avoid the mistakes above.',
+      false,
+      'no-block',
+    ],
+    ['chatter, re-asked', 'I think the prompt is already good.', true, 'no-block'],
+    [
+      'a task of its own, re-asked',
+      'Create a function that calculates the sum of all even numbers up to and including n.',
+      true,
+      'no-block',
+    ],
+  ])('a bare answer: %s', (_, answer, reasked, kind) => {
+    const parsed = parseReflection(answer, '', [EXPERT], reasked);
+    expect('instruction' in parsed ? 'instruction' : parsed.missing).toBe(kind);
+  });
+
   it('re-asks a reflection that wrote code, and never scores the code as a prompt', async () => {
     // The first ask of every reflection gets a solution to a task instead of an instruction.
     const { mutate, firstAsks, proposals } = await gepaWithFirstAsk(
@@ -189,6 +216,21 @@ describe('GEPA runs', () => {
       handedBack: proposals.filter((c) => c.prompt.id === c.prompt.parents[0]).length,
       proposals: proposals.length,
     }).toEqual({ reasked: true, handedBack: 0, proposals: firstAsks });
+  });
+
+  it('scores a re-asked answer that edits its parent without a fence', async () => {
+    // Asked again, Qwen2.5-Coder-0.5B dropped the fence: "<the parent> Avoid the mistakes in the
+    // test results above."
+    const parentOf = (request: string) => /Instruction:\n```\n([\s\S]*?)\n```/.exec(request)?.[1];
+    const { firstAsks, proposals } = await gepaWithFirstAsk(
+      (request) => `\`\`\`\n${parentOf(request)}\n\`\`\``,
+      START,
+      (request) => `${parentOf(request)} Check the edge cases first.`,
+    );
+    expect({
+      asked: firstAsks > 0,
+      bare: proposals.filter((c) => c.prompt.text.endsWith('Check the edge cases first.')).length,
+    }).toEqual({ asked: true, bare: firstAsks });
   });
 
   it('does not score again a proposal that hands back its parent unchanged', async () => {

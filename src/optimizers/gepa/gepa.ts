@@ -74,7 +74,7 @@ import {
   GEPA_REFLECT,
   REASK_NOT_INSTRUCTION,
 } from '../meta-prompts';
-import { notAnInstruction, type NotAnInstruction } from '../proposal-check';
+import { editsShown, notAnInstruction, type NotAnInstruction } from '../proposal-check';
 import type {
   BaseState,
   BudgetCheckResult,
@@ -291,7 +291,8 @@ const LABEL =
   /^(#+\s*|\*\*)?\s*(new|improved|updated|revised)?\s*(system\s+)?(instruction|prompt)\s*:?\s*(\*\*)?\s*:?\s*$/i;
 
 /**
- * What a reflection answer proposes: the instruction in its last ``` block, or why there is none.
+ * What a reflection answer proposes: the instruction in its last ``` block (in a re-asked answer
+ * without one, the whole answer when it edits the parent: `bareEdit`), or why there is none.
  * Three shapes of a small reflection model's answer are no instruction, and are re-asked (Qwen2.5-
  * Coder-0.5B on HumanEval+, docs/results.md), where gepa 0.1.4 takes whatever its backticks hold
  * and the paper leaves it open:
@@ -309,14 +310,25 @@ export function parseReflection(
   text: string,
   request = '',
   shown: readonly string[] = [],
+  reasked = false,
 ): { instruction: string } | { missing: 'no-block' | NotAnInstruction } {
-  const b = parseFenced(text);
+  const b = parseFenced(text) ?? (reasked ? bareEdit(text, shown) : undefined);
   if (b === undefined) return { missing: 'no-block' };
   const [first = '', ...rest] = b.split('\n');
   const body = LABEL.test(first.trim()) ? rest.join('\n').trim() : b;
   if (body === '') return { missing: 'no-block' };
   const why = notAnInstruction(body, request, shown);
   return why ? { missing: why } : { instruction: body };
+}
+
+/**
+ * A re-asked answer without a fence, taken whole when it edits a shown prompt. Asked again, a
+ * small model often drops the fence (Qwen2.5-Coder-0.5B: 48 of the 69 stored re-asks of the
+ * bench runs, docs/optimizers.md); gepa 0.1.4 takes a bare answer too. Only an edit of the parent
+ * is taken (8 of those 48), so chatter and a task of its own (most of the rest) stay refused.
+ */
+function bareEdit(text: string, shown: readonly string[]): string | undefined {
+  return !text.includes('```') && editsShown(text, shown) ? text.trim() : undefined;
 }
 
 /** What GEPA says after a reflection that proposed no instruction. */
@@ -540,9 +552,10 @@ async function reflectStep(
   // Whether the last answer was the parent handed back: after the last re-ask it is recorded as
   // such below, not as an answer without an instruction.
   let handedBack = false;
+  let asks = 0;
   try {
     text = await askInConversation(costing(ctx, cost), rng, meta, o, (answer) => {
-      const parsed = parseReflection(answer, meta, [parent.prompt.text]);
+      const parsed = parseReflection(answer, meta, [parent.prompt.text], asks++ > 0);
       handedBack =
         'instruction' in parsed && normalizeWhitespace(parsed.instruction) === parent.prompt.text;
       if (handedBack) return { reask: `${GEPA_REASK_UNCHANGED} ${GEPA_FORMAT}` };
