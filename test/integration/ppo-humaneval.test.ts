@@ -122,7 +122,7 @@ describe('PPO prompt agent on real HumanEval tasks with Pyodide', () => {
     // Two keywords in one prompt: two of the four tasks pass (exact: the model is scripted).
     expect([a.state.best?.score, a.state.best?.prompt.text]).toEqual([
       0.5,
-      'Be careful: Think about edge cases.',
+      'Write correct Python code. Mind the types of Think about edge cases.',
     ]);
     expect(a.state.stopReason).toBe('max-steps');
     expect(a.state.updates).toBe(2);
@@ -148,7 +148,7 @@ describe('PPO prompt agent on real HumanEval tasks with Pyodide', () => {
       2,
     );
     expect(state.stopReason).toBe('all-tasks');
-    expect(state.step).toBe(12);
+    expect(state.step).toBe(13);
     // Seed 2 finds the keyword for two of the four tasks within their episodes (the model is a
     // pure function of the request, so this is exact); the other two keep the start prompt.
     expect(
