@@ -41,47 +41,53 @@ describe('what is no instruction', () => {
   });
 
   // What Qwen2.5-Coder-0.5B proposed as prompts (Prochemy's braces, GEPA's and gepa's blocks, GPO's
-  // tags): a function named by the types it takes, or a task shown by its example calls.
+  // tags): a function named by the types it takes, a task shown by its example calls, or advice to
+  // the prompt's author (GPO's candidates, and the same advice in other words).
   it.each([
-    'write a function that takes an integer and returns its square',
-    'python function to calculate square that takes an integer and returns its square',
-    'Write a Python function that takes an input string and checks if it is a palindrome.',
-    '# Task Description:\nWrite a Python function that takes two strings as input, removes the strings with odd lengths',
-    'Define a function that takes two integers as input and returns their product.',
-    'Write a Python code block to solve the task of determining if an integer is a prime number.\nThe function should return `True` for prime numbers.\nExamples\nis_prime(2) ➞ True\nis_prime(4) ➞ False',
-    'Write a Python function that checks if a given string is a palindrome.\n\nExample:\nis_palindrome("No lemon, no melon") ➞ True',
-    "Solve the task.\n* parse_nested_parens('(()()) ((()))') -> [2, 3]",
-    'Count the vowels.\n>>> count_vowels("day")\n2',
-    'Sum the list.\nassert total([1, 2]) == 3',
-  ])('a task, %j', (proposal) => {
-    expect(notAnInstruction(proposal, '', [])).toBe('task');
+    ['task', 'write a function that takes an integer and returns its square'],
+    ['task', 'python function to calculate square that takes an integer and returns its square'],
+    [
+      'task',
+      'Write a Python function that takes an input string and checks if it is a palindrome.',
+    ],
+    [
+      'task',
+      '# Task Description:\nWrite a Python function that takes two strings as input, removes the strings with odd lengths',
+    ],
+    ['task', 'Define a function that takes two integers as input and returns their product.'],
+    [
+      'task',
+      'Write a Python code block to solve the task of determining if an integer is a prime number.\nThe function should return `True` for prime numbers.\nExamples\nis_prime(2) ➞ True\nis_prime(4) ➞ False',
+    ],
+    [
+      'task',
+      'Write a Python function that checks if a given string is a palindrome.\n\nExample:\nis_palindrome("No lemon, no melon") ➞ True',
+    ],
+    ['task', "Solve the task.\n* parse_nested_parens('(()()) ((()))') -> [2, 3]"],
+    ['task', 'Count the vowels.\n>>> count_vowels("day")\n2'],
+    ['task', 'Sum the list.\nassert total([1, 2]) == 3'],
+    [
+      'advice',
+      'To improve your prompt for improving the quality and effectiveness of a Python code written to solve programming tasks, consider adding additional context or requirements.',
+    ],
+    ['advice', 'To refine this instruction, state the expected output format.'],
+    ['advice', 'You could improve the prompt by naming the edge cases.'],
+    ['advice', 'Add examples to your system prompt.'],
+  ])('%s: %j', (why, proposal) => {
+    expect(notAnInstruction(proposal, '', [])).toBe(why);
   });
 
+  // Instructions that speak of functions, prompts or improving are still instructions.
   it.each([
     'Write a function that takes the arguments the task names, and return what its docstring asks.',
     'Never call print() or input(); return the value the examples in the docstring show.',
     'Keep the signature the task gives (name, arguments, return type) and return the result.',
     'If the function takes a list, handle the empty list before anything else.',
     'You are an expert Python programmer. Write a correct, self-contained function that passes the tests.',
-  ])('an instruction that speaks of functions is no task, %j', (proposal) => {
-    expect(notAnInstruction(proposal, '', [])).toBeUndefined();
-  });
-
-  // GPO's candidates from Qwen2.5-Coder-0.5B, and the same advice in other words.
-  it.each([
-    'To improve your prompt for improving the quality and effectiveness of a Python code written to solve programming tasks, consider adding additional context or requirements.',
-    'To refine this instruction, state the expected output format.',
-    'You could improve the prompt by naming the edge cases.',
-    'Add examples to your system prompt.',
-  ])('advice about the prompt, %j', (proposal) => {
-    expect(notAnInstruction(proposal, '', [])).toBe('advice');
-  });
-
-  it.each([
     'Follow the instructions in the task exactly, and consider adding a check for empty input.',
     'Read the prompt of the task twice, then improve your solution until the examples pass.',
     'Update the list in place only when the task says so.',
-  ])('an instruction that speaks of prompts or improving is no advice, %j', (proposal) => {
+  ])('an instruction, %j', (proposal) => {
     expect(notAnInstruction(proposal, '', [])).toBeUndefined();
   });
 
