@@ -27,6 +27,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CachedEngine } from '../src/engines/cache';
 import { createNodeExecPool, type ExecPool } from '../src/executor/node';
 import { DEV_MODELS, devModelPath, type DevModel } from '../test/support/models';
@@ -91,7 +92,21 @@ function keep(part: string, value: unknown): void {
 let server: LlamaServer | undefined;
 let reflectionServer: LlamaServer | undefined;
 let pool: ExecPool | undefined;
-const store = new FileCompletionStore(join(CACHE, 'completions.jsonl'));
+/**
+ * The answers archived in the repository (real/store.ts says why); BENCH_REAL_ARCHIVE names
+ * another file, or none when empty.
+ */
+const ARCHIVE =
+  process.env.BENCH_REAL_ARCHIVE ??
+  fileURLToPath(new URL('results/real/answers.jsonl.gz', import.meta.url));
+const store = new FileCompletionStore(join(CACHE, 'completions.jsonl'), ARCHIVE || undefined);
+// However the run ends (finished, failed, or stopped by a signal), what it asked is archived.
+process.on('exit', () => {
+  if (!ARCHIVE) return;
+  const n = store.saveArchive();
+  console.log(`${n} answers archived in ${ARCHIVE}`);
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
 async function llm(): Promise<CachedEngine> {
   server ??= await startLlamaServer({
