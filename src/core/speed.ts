@@ -45,7 +45,7 @@ export function speedProblem(
   s: Pick<SpeedMeasure, 'prefillTps' | 'decodeTps' | 'probe'>,
 ): string | undefined {
   if (s.probe.decodeTokens < MIN_PROBE_DECODE_TOKENS)
-    return `the speed probe's answer had ${s.probe.decodeTokens} tokens, too few to measure decoding (at least ${MIN_PROBE_DECODE_TOKENS} are needed); a server may have cut it short`;
+    return `the speed probe's answer had ${s.probe.decodeTokens} tokens, too few to measure decoding (at least ${MIN_PROBE_DECODE_TOKENS} are needed): the model ended it early, or a server cut it short`;
   if (s.probe.prefillTokens < MIN_PROBE_PREFILL_TOKENS)
     return `the speed probe's long prompt had ${s.probe.prefillTokens} tokens, too few to measure prompt reading (at least ${MIN_PROBE_PREFILL_TOKENS} are needed)`;
   if (

@@ -14,6 +14,8 @@ function lawPort(
     cached?: boolean;
     stallAt?: number;
     cutAt?: number;
+    /** Answer tokens after which the model itself ends the answer, by call number (from 1). */
+    modelEndsAt?: (call: number) => number | undefined;
     /** Prompt and answer tokens per second; 400 and 20 unless given. */
     prefillTps?: number;
     decodeTps?: number;
@@ -27,7 +29,12 @@ function lawPort(
       requests.push(req);
       const prompt = Math.ceil(req.messages.map((m) => m.content).join(' ').length / 4);
       // A server that cuts answers short (llama-cpp-python's interrupt_requests) returns fewer.
-      const answer = Math.min(req.sampling.max_tokens ?? 0, opts.cutAt ?? Infinity);
+      const ends = opts.modelEndsAt?.(requests.length);
+      const answer = Math.min(
+        req.sampling.max_tokens ?? 0,
+        opts.cutAt ?? Infinity,
+        ends ?? Infinity,
+      );
       const warmUp = requests.length === 1 ? 5000 : 0;
       const stall = requests.length === opts.stallAt ? 3000 : 0;
       return Promise.resolve({
@@ -40,7 +47,8 @@ function lawPort(
           (1000 * prompt) / (opts.prefillTps ?? 400) +
           (1000 * answer) / (opts.decodeTps ?? 20),
         model: 'law',
-        finishReason: 'length',
+        finishReason:
+          ends !== undefined && ends < (req.sampling.max_tokens ?? 0) ? 'stop' : 'length',
         cached: opts.cached,
       });
     },
@@ -101,8 +109,30 @@ describe('measureSpeed', () => {
 
   it('refuses answers too short to measure decoding, saying so, instead of storing a figure', async () => {
     await expect(measureSpeed(lawPort({ cutAt: 6 }), { engine: 'openai' })).rejects.toThrow(
-      /answer had 5 tokens, too few to measure decoding .*--interrupt_requests false/,
+      /answer had 5 tokens, too few to measure decoding .*Measure again.*--interrupt_requests false/,
     );
+  });
+
+  it('asks again when the model itself ends a decode answer too early, and measures the rest', async () => {
+    // Calls 1-3 warm up; call 6 is the first decode call, 7 its second attempt, and call 13 (the
+    // third round's decode) ends at 9 tokens three times in a row.
+    const early = new Set([6, 13, 14, 15]);
+    const port = lawPort({ modelEndsAt: (n) => (early.has(n) ? 9 : undefined) });
+    const s = await measureSpeed(port, { engine: 'wllama' });
+    expect({
+      calls: port.requests.length,
+      decodeTokens: s.probe.decodeTokens,
+      decode: s.decodeTps,
+    }).toEqual({ calls: 3 + 9 + 1 + 2, decodeTokens: 64, decode: expect.closeTo(20, 6) as number });
+  });
+
+  it('refuses when the model ends every decode answer early, asking each call at most three times', async () => {
+    const port = lawPort({ modelEndsAt: () => 9 });
+    await expect(measureSpeed(port, { engine: 'wllama' })).rejects.toThrow(
+      /answer had 8 tokens, too few to measure decoding .*the model ended it early/,
+    );
+    // Short and long calls ask one token, so the model's end does not touch them.
+    expect(port.requests.length).toBe(3 + 3 * (2 + 3));
   });
 
   it('refuses a cached answer: it would measure the cache, not the model', async () => {
