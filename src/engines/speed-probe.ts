@@ -94,6 +94,7 @@ export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Prom
     ['long prompt (prefill)', LONG, 1],
     ['long answer (decode)', SHORT, DECODE_TOKENS],
   ] as const;
+  const DECODE = kinds.length - 1;
   const total = 1 + MAX_ROUNDS * kinds.length;
   // The first calls after a load compile shaders, fill caches and let WebAssembly tier up to
   // optimized code: bench/projection.ts saw a small CPU model decode 4× faster a minute later.
@@ -120,7 +121,7 @@ export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Prom
     for (const [k, [name, content, maxTokens]] of kinds.entries()) {
       opts.onStep?.(name, index++, total);
       let call = await ask(content, maxTokens);
-      for (let a = 1; maxTokens > 1 && tooShort(call) && a < DECODE_ATTEMPTS; a++) {
+      for (let a = 1; k === DECODE && tooShort(call) && a < DECODE_ATTEMPTS; a++) {
         lastRoundMs += call.latencyMs;
         call = await ask(content, maxTokens);
       }
@@ -133,7 +134,7 @@ export async function measureSpeed(port: LlmPort, opts: SpeedProbeOptions): Prom
   const best = seen.map((calls, k) => {
     // Decode calls may differ in length (a model may end one early), so they are ranked by time
     // per answer token, and one too short to measure counts only when no call is long enough.
-    const isDecode = k === kinds.length - 1;
+    const isDecode = k === DECODE;
     const usable =
       isDecode && calls.some((c) => !tooShort(c)) ? calls.filter((c) => !tooShort(c)) : calls;
     const cost = (c: ProbeCall) =>
