@@ -9,7 +9,8 @@
  *
  * Unit of analysis: the held-out task. Each method is compared with zero-shot and with the official
  * gepa on the same held-out tasks (compareTaskLevel: exact within-task relabelling test; with one seed each it is the sign-flip test),
- * p-values Holm-adjusted over all those comparisons together.
+ * p-values Holm-adjusted over all those comparisons together, leaving out those no outcome could
+ * make significant (no task that can tell, or a single one with one seed: Tarone 1990).
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -18,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { BudgetMeter } from '../../src/core/budget';
 import type { ExecPort, LlmPort } from '../../src/core/ports';
 import { Rng } from '../../src/core/rng';
-import { compareTaskLevel, holmAdjust } from '../../src/core/task-stats';
+import { compareTaskLevel, holmAdjustComparisons } from '../../src/core/task-stats';
 import type { Completion, CompletionRequest, Task } from '../../src/core/types';
 import { makeCandidate } from '../../src/optimizers/common';
 import { feedbackFor, renderFeedback } from '../../src/optimizers/feedback';
@@ -457,9 +458,14 @@ function printComparisons(results: MethodResult[], heldout: Task[], seeds: numbe
   }
   if (pairs.length === 0) return;
   const tests = pairs.map((p) => ({ ...p, c: compareTaskLevel(matrix(p.a), matrix(p.b)) }));
-  const adjusted = holmAdjust(tests.map((t) => t.c.p));
+  const { adjusted, counted } = holmAdjustComparisons(tests.map((t) => t.c));
+  const left = tests.length - counted;
+  const leftOut =
+    left > 0
+      ? `; ${left} that no outcome could make significant keep Holm p 1 and are not counted, Tarone 1990`
+      : '';
   console.log(
-    `\nhead-to-head on ${heldout.length} held-out tasks (unit: task; ${seeds.length} seed(s); Δ = second − first, exact within-task relabelling test, p Holm-adjusted over ${tests.length} comparisons):`,
+    `\nhead-to-head on ${heldout.length} held-out tasks (unit: task; ${seeds.length} seed(s); Δ = second − first, exact within-task relabelling test, p Holm-adjusted over ${counted} of ${tests.length} comparisons${leftOut}):`,
   );
   tests.forEach((t, i) =>
     console.log(

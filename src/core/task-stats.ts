@@ -48,6 +48,13 @@ export interface TaskLevelComparison {
   p: number;
   /** Tasks whose averaged difference is not zero. */
   changed: number;
+  /**
+   * Smallest p any relabelling of these answers could give. It depends only on what the test
+   * conditions on (each task's passes), not on which arm holds them, so a comparison whose minP is
+   * 1 (no task can tell, or one seed and a single task changed) can never reject and a family of
+   * tests may leave it out (Tarone 1990; `holmAdjustComparisons`). Absent in reports made before.
+   */
+  minP?: number;
   ci: { lo: number; hi: number; level: number; se: number; df: number };
   /**
    * `seeds` when whole seeds differ more than their tasks explain and that spread widened the
@@ -213,7 +220,13 @@ export function relabellingTest(
   second: SeedTaskMatrix,
   draws: { first: ArmDraws; second: ArmDraws },
   alpha = 0.05,
-): { p: number; nullVar: number; critical: { lower: number | null; upper: number | null } } {
+): {
+  p: number;
+  /** Smallest p any relabelling could give: 1 when the null law has one value (see `minP`). */
+  minP: number;
+  nullVar: number;
+  critical: { lower: number | null; upper: number | null };
+} {
   const S = first.length;
   const n = (first[0] as ArrayLike<number>).length;
   const mA = draws.first === 'one' ? 1 : S;
@@ -260,6 +273,7 @@ export function relabellingTest(
   }
   return {
     p: twoSidedP(law, observed),
+    minP: Math.min(twoSidedP(law, law.min), twoSidedP(law, max)),
     nullVar: nullVar / (scale * n) ** 2,
     critical: {
       lower: lower === null ? null : lower / (scale * n),
@@ -450,6 +464,7 @@ export function compareTaskLevel(
     diff,
     p: test.p,
     changed,
+    minP: test.minP,
     // A difference of pass rates lies in [−1, 1]; clipping there keeps every covered value covered.
     ci: { lo: Math.max(-1, diff - half), hi: Math.min(1, diff + half), level, se, df },
     seFrom: from,
@@ -475,6 +490,26 @@ export function holmAdjust(ps: readonly number[]): number[] {
     out[i] = running;
   });
   return out;
+}
+
+/**
+ * Holm over a family of task-level comparisons, leaving out those that no outcome could make
+ * significant (`minP` 1: each such p is 1 whatever the labels, and they keep 1). Whether a
+ * comparison can reject depends only on what its exact test conditions on, so dropping it from the
+ * count keeps the family-wise error rate at α (R. E. Tarone, "A modified Bonferroni method for
+ * discrete data", Biometrics 46, 1990, in its simplest form); counting it only makes Holm stricter
+ * for the rest. A bench of methods that mostly keep the seed prompt has many such pairs.
+ */
+export function holmAdjustComparisons(cs: readonly Pick<TaskLevelComparison, 'p' | 'minP'>[]): {
+  adjusted: number[];
+  /** How many comparisons could reject and were counted. */
+  counted: number;
+} {
+  // Tails are sums of floats: a min p of 1 may come out a hair below it.
+  const can = cs.map((c) => (c.minP ?? 0) < 1 - 1e-9);
+  const adj = holmAdjust(cs.filter((_, i) => can[i]).map((c) => c.p));
+  let k = 0;
+  return { adjusted: cs.map((_, i) => (can[i] ? (adj[k++] as number) : 1)), counted: adj.length };
 }
 
 export type VerdictKind =

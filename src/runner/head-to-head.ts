@@ -3,13 +3,14 @@
  * paired task by task with the same task-level test and interval as a run's own report
  * (core/task-stats.ts; seeds are not paired across runs: the test relabels draws within a task and
  * the interval takes each run's seed spread on its own, so no seed order matters), and the
- * p-values of all pairs shown are Holm-adjusted together. Every plain-words verdict comes from
+ * p-values of all pairs shown are Holm-adjusted together (leaving out those no outcome could make
+ * significant). Every plain-words verdict comes from
  * core/task-stats `verdict`, with the Holm-adjusted p for pairs. Runs that
  * cannot be paired say why and get no test. The paper table: method × (held-out pass@1 mean ± std
  * over seeds, Δ vs its initial prompt with CI and p), then pairwise Δ with adjusted p.
  */
 import {
-  holmAdjust,
+  holmAdjustComparisons,
   compareTaskLevel,
   verdict,
   type TaskLevelComparison,
@@ -38,7 +39,10 @@ export interface PairRow {
   /** Why the two runs cannot be compared task by task; no test then. */
   unpairable?: string;
   comparison?: TaskLevelComparison;
-  /** Holm-adjusted across every pairable pair of the table. */
+  /**
+   * Holm-adjusted across every pairable pair of the table that could reject; 1 for a pair no
+   * outcome could make significant (`holmAdjustComparisons`).
+   */
   pAdjusted?: number;
 }
 
@@ -140,7 +144,7 @@ export function headToHead(
     }
   }
   const tested = pairs.filter((p) => p.comparison);
-  const adjusted = holmAdjust(tested.map((p) => p.comparison!.p));
+  const { adjusted } = holmAdjustComparisons(tested.map((p) => p.comparison!));
   tested.forEach((p, k) => (p.pAdjusted = adjusted[k]));
   return { methods, pairs };
 }

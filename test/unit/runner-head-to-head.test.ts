@@ -3,7 +3,7 @@
  * validation selection (runner/validation.ts), over hand-made records.
  */
 import { describe, expect, it } from 'vitest';
-import { compareTaskLevel, holmAdjust } from '../../src/core/task-stats';
+import { compareTaskLevel, holmAdjustComparisons } from '../../src/core/task-stats';
 import type { RunConfig } from '../../src/core/types';
 import {
   headToHead,
@@ -133,7 +133,7 @@ describe('head to head', () => {
     expect(got.ci.hi).toBeCloseTo(expected.ci.hi, 14);
     expect(got.ci.df).toBeCloseTo(expected.ci.df, 10);
     expect(got.seFrom).toBe(expected.seFrom);
-    const adjusted = holmAdjust(h.pairs.map((p) => p.comparison!.p));
+    const { adjusted } = holmAdjustComparisons(h.pairs.map((p) => p.comparison!));
     expect(h.pairs.map((p) => p.pAdjusted)).toEqual(adjusted);
     expect(ab.pAdjusted!).toBeGreaterThanOrEqual(ab.comparison!.p);
   });
