@@ -145,6 +145,7 @@ const taskLevelComparison = v.object({
   diff: num,
   p: num,
   changed: count,
+  minP: maybe(num),
   ci: v.object({ lo: num, hi: num, level: num, se: num, df: num }),
   seFrom: v.picklist(['tasks', 'seeds']),
   mdd: v.nullable(num),
