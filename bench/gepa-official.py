@@ -71,7 +71,10 @@ class AthanorAdapter:
             scores.append(1.0 if r["passed"] else 0.0)
             traces.append(
                 {
-                    "task": task_id,
+                    # The task statement, as the model read it in the user message: gepa's own
+                    # DefaultAdapter puts the example's input here. (Until 2026-12-08 this was the
+                    # task id, so gepa's reflection saw no task; the official rows ran again.)
+                    "task": r.get("input", task_id),
                     "answer": r["answer"],
                     "feedback": r["feedback"],
                     "passed": r["passed"],

@@ -217,7 +217,8 @@ const KNOBS = (f: number, v: number): Record<string, Record<string, number>> => 
 
 /**
  * The service the official gepa's adapter calls: POST /evaluate {prompt, taskIds} grades through
- * this method's scorer (counted in its budget) and answers per task {passed, feedback}; POST
+ * this method's scorer (counted in its budget) and answers per task {input, passed, feedback,
+ * answer}, input being the task statement the model read; POST
  * /reflect {prompt} asks the model as a meta request.
  */
 async function gepaService(
@@ -246,6 +247,8 @@ async function gepaService(
               fresh: meter.gradings - before,
               results: s.perTask.map((p) => ({
                 taskId: p.taskId,
+                // The user message the model answered: gepa's reflection shows it as the input.
+                input: tasks.get(p.taskId)!.prompt,
                 passed: p.passed,
                 feedback: renderFeedback(ctx.feedback(p)),
                 answer: p.completion?.text ?? '',

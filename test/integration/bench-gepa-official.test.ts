@@ -21,8 +21,18 @@ const train = Array.from({ length: 20 }, (_, i) => `train/${i}`);
 const val = Array.from({ length: 20 }, (_, i) => `val/${i}`);
 
 /** Grades as bench:real's service does: memo per (prompt, task), stop at the budget. */
-function scriptedService(): { server: Server; graded: Set<string>; reflections: () => number } {
+/** The statement of a task, as bench:real's service sends it (the user message the model read). */
+const statement = (id: string): string =>
+  `def task_${id.replace('/', '_')}(x):\n    \"\"\"Return x.\"\"\"`;
+
+function scriptedService(): {
+  server: Server;
+  graded: Set<string>;
+  reflections: () => number;
+  asked: string[];
+} {
   const graded = new Set<string>();
+  const asked: string[] = [];
   let reflections = 0;
   const server = createServer((req, res) => {
     let body = '';
@@ -40,11 +50,18 @@ function scriptedService(): { server: Server; graded: Set<string>; reflections: 
             graded.add(key);
           }
           const passed = q.prompt === SEED && Number(id.split('/')[1]) % 2 === 0;
-          results.push({ taskId: id, passed, feedback: 'failed: assert f(1) == 2', answer: 'x' });
+          results.push({
+            taskId: id,
+            input: statement(id),
+            passed,
+            feedback: 'failed: assert f(1) == 2',
+            answer: 'x',
+          });
         }
         out = { results, fresh: graded.size - before };
       } else {
         reflections += 1;
+        asked.push(q.prompt);
         out = {
           text: `\`\`\`\nInstruction ${reflections}: write the function and test it.\n\`\`\``,
         };
@@ -53,19 +70,15 @@ function scriptedService(): { server: Server; graded: Set<string>; reflections: 
       res.end(JSON.stringify(out));
     });
   });
-  return { server, graded, reflections: () => reflections };
+  return { server, graded, reflections: () => reflections, asked };
 }
 
 describe.skipIf(!python)('bench/gepa-official.py budget accounting', () => {
   const svc = scriptedService();
-  let url = '';
+  let last: { prompt: string } | undefined;
   beforeAll(async () => {
     await new Promise<void>((r) => svc.server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(svc.server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => void svc.server.close());
-
-  it('spends the whole budget on answers graded once each', async () => {
+    const url = `http://127.0.0.1:${(svc.server.address() as AddressInfo).port}`;
     const args = JSON.stringify({
       service: url,
       seedPrompt: SEED,
@@ -85,7 +98,20 @@ describe.skipIf(!python)('bench/gepa-official.py budget accounting', () => {
         code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err}`)),
       );
     });
-    const last = JSON.parse(stdout.trim().split('\n').pop()!) as { prompt: string };
-    expect({ graded: svc.graded.size, kept: last.prompt }).toEqual({ graded: BUDGET, kept: SEED });
+    last = JSON.parse(stdout.trim().split('\n').pop()!) as { prompt: string };
   }, 120_000);
+  afterAll(() => void svc.server.close());
+
+  it('spends the whole budget on answers graded once each', () => {
+    expect({ graded: svc.graded.size, kept: last?.prompt }).toEqual({ graded: BUDGET, kept: SEED });
+  });
+
+  it("shows gepa's reflection each task's statement, as its own adapter shows the input", () => {
+    // Every reflection reads a minibatch of training tasks: their statements, not only their ids.
+    const without = svc.asked.filter((p) => !train.some((id) => p.includes(statement(id))));
+    expect({ reflections: svc.asked.length > 0, without: without.length }).toEqual({
+      reflections: true,
+      without: 0,
+    });
+  });
 });
