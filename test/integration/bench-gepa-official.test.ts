@@ -23,7 +23,7 @@ const val = Array.from({ length: 20 }, (_, i) => `val/${i}`);
 /** Grades as bench:real's service does: memo per (prompt, task), stop at the budget. */
 /** The statement of a task, as bench:real's service sends it (the user message the model read). */
 const statement = (id: string): string =>
-  `def task_${id.replace('/', '_')}(x):\n    \"\"\"Return x.\"\"\"`;
+  `def task_${id.replace('/', '_')}(x):\n    """Return x."""`;
 
 function scriptedService(): {
   server: Server;
