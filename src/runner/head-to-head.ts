@@ -4,9 +4,8 @@
  * (core/task-stats.ts; seeds are not paired across runs: the test relabels draws within a task and
  * the interval takes each run's seed spread on its own, so no seed order matters), and the
  * p-values of all pairs shown are Holm-adjusted together (leaving out those no outcome could make
- * significant). Every plain-words verdict comes from
- * core/task-stats `verdict`, with the Holm-adjusted p for pairs. Runs that
- * cannot be paired say why and get no test. The paper table: method × (held-out pass@1 mean ± std
+ * significant). Every plain-words verdict comes from core/task-stats `verdict`, with the
+ * Holm-adjusted p for pairs. Runs that cannot be paired say why and get no test. The paper table: method × (held-out pass@1 mean ± std
  * over seeds, Δ vs its initial prompt with CI and p), then pairwise Δ with adjusted p.
  */
 import {
